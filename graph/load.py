@@ -1,0 +1,264 @@
+"""Batched, idempotent loading of Works: ``UNWIND $rows MERGE`` on stable keys,
+nodes first, then relationships, with the source checkpoint in the same
+transaction, so a batch and its checkpoint commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+
+from graph.work import Work, key_rank
+
+RESOLVE = """
+CALL () {
+  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNION ALL
+  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNION ALL
+  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w[$fp] AS fp
+}
+RETURN id, value, key, fp
+"""
+
+DROP_OWNED = """
+UNWIND $keys AS k MATCH (w:Work {key: k})
+CALL (w) { MATCH (w)<-[r:AUTHORED]-() WHERE $people DELETE r }
+CALL (w) { MATCH (w)-[r:AFFILIATION|IN_COUNTRY]->() WHERE $people DELETE r }
+CALL (w) { MATCH (w)-[r:HAS_TOPIC]->(t:Topic {scheme: $scheme}) DELETE r }
+"""
+
+MERGE_WORKS = """
+UNWIND $rows AS row
+MERGE (w:Work {key: row.match})
+SET w += row.props, w.key = row.key
+WITH w, row
+MATCH (s:Source {key: $source})
+MERGE (w)-[f:FROM]->(s)
+SET f.locator = row.locator
+"""
+
+MERGE_TOPICS = """
+UNWIND $rows AS t
+MERGE (n:Topic {key: t.key})
+SET n.name = coalesce(t.name, n.name), n.level = t.level, n.scheme = t.scheme
+WITH n, t WHERE t.parent IS NOT NULL
+MERGE (p:Topic {key: t.parent})
+MERGE (n)-[:PART_OF]->(p)
+"""
+
+MERGE_COUNTRIES = "UNWIND $codes AS c MERGE (:Country {code: c})"
+
+MERGE_ORGS = """
+UNWIND $rows AS o
+MERGE (g:Organization {key: o.key})
+SET g += o.props
+WITH g, o WHERE o.country IS NOT NULL
+MATCH (c:Country {code: o.country})
+MERGE (g)-[:LOCATED_IN]->(c)
+"""
+
+MERGE_AUTHORS = """
+UNWIND $rows AS a
+MERGE (p:Author {key: a.key})
+SET p += a.props
+"""
+
+MERGE_AUTHORED = """
+UNWIND $rows AS r
+MATCH (p:Author {key: r.author}) MATCH (w:Work {key: r.work})
+MERGE (p)-[e:AUTHORED]->(w)
+SET e += r.props
+"""
+
+MERGE_AFFILIATION = """
+UNWIND $rows AS r
+MATCH (w:Work {key: r.work}) MATCH (g:Organization {key: r.org})
+MERGE (w)-[e:AFFILIATION {position: r.position}]->(g)
+SET e.fraction = r.fraction
+"""
+
+MERGE_IN_COUNTRY = """
+UNWIND $rows AS r
+MATCH (w:Work {key: r.work}) MATCH (c:Country {code: r.country})
+MERGE (w)-[e:IN_COUNTRY {position: r.position}]->(c)
+SET e.fraction = r.fraction
+"""
+
+MERGE_HAS_TOPIC = """
+UNWIND $rows AS r
+MATCH (w:Work {key: r.work}) MATCH (t:Topic {key: r.topic})
+MERGE (w)-[e:HAS_TOPIC]->(t)
+SET e.score = r.score
+"""
+
+CHECKPOINT = "MATCH (s:Source {key: $source}) SET s.done = $done, s.complete = $complete, s.updated = datetime()"
+
+# Run after each ingest: edges whose far end may have arrived in a later batch or run.
+LINK_CITES = """
+MATCH (w:Work) WHERE w.referenced_works IS NOT NULL
+CALL (w) {
+  UNWIND w.referenced_works AS ref
+  MATCH (t:Work {openalex_id: ref})
+  MERGE (w)-[:CITES]->(t)
+} IN TRANSACTIONS OF 500 ROWS
+"""
+
+LINK_LINEAGE = """
+MATCH (g:Organization) WHERE size(coalesce(g.lineage, [])) > 1
+CALL (g) {
+  UNWIND g.lineage AS pid
+  MATCH (p:Organization {openalex_id: pid}) WHERE p <> g
+  MERGE (g)-[:CHILD_OF]->(p)
+} IN TRANSACTIONS OF 500 ROWS
+"""
+
+
+def _props(d: dict[str, Any]) -> dict[str, Any]:
+    """Only what this source knows: a missing value never erases another source's."""
+    return {k: v for k, v in d.items() if v is not None and v != [] and v != ()}
+
+
+def work_props(w: Work) -> dict[str, Any]:
+    return _props({
+        "doi": w.doi, "openalex_id": w.openalex_id, "arxiv_id": w.arxiv_id,
+        "title": w.title, "abstract": w.abstract, "year": w.year, "date": w.date, "type": w.type,
+        "language": w.language, "venue": w.venue, "cited_by_count": w.cited_by_count,
+        "cby_years": [y for y, _ in w.counts_by_year], "cby_counts": [c for _, c in w.counts_by_year],
+        "referenced_works": list(w.referenced_works), "authors": list(w.authors), "keywords": list(w.keywords),
+        "author_count": len(w.authorships) or len(w.authors) or None,
+        f"fp_{w.source}": w.fingerprint,
+    })
+
+
+@dataclass
+class Outcome:
+    written: int = 0
+    unchanged: int = 0
+    ambiguous: int = 0
+
+
+@dataclass
+class _Rows:
+    works: list[dict[str, Any]] = field(default_factory=list)
+    topics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    orgs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    countries: set[str] = field(default_factory=set)
+    authors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    authored: list[dict[str, Any]] = field(default_factory=list)
+    affiliation: list[dict[str, Any]] = field(default_factory=list)
+    in_country: list[dict[str, Any]] = field(default_factory=list)
+    has_topic: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+def _add_topic(rows: _Rows, t: Any) -> None:
+    while t is not None:
+        rows.topics.setdefault(t.key, {"key": t.key, "name": t.name, "level": t.level, "scheme": t.scheme,
+                                       "parent": t.parent.key if t.parent else None})
+        t = t.parent
+
+
+def _edges(rows: _Rows, key: str, w: Work) -> None:
+    n = len(w.authorships)
+    for a in w.authorships:
+        if a.author_id:
+            rows.authors.setdefault(a.author_id, {"key": a.author_id, "props": _props({"name": a.name, "orcid": a.orcid})})
+            rows.authored.append({"author": a.author_id, "work": key, "props": _props({
+                "position": a.position, "author_position": a.author_position, "corresponding": a.corresponding,
+                "raw_affiliations": list(a.raw_affiliations)})})
+        k = len(a.organizations)
+        share: dict[str, float] = {}
+        for o in a.organizations:
+            rows.orgs.setdefault(o.key, {"key": o.key, "country": o.country, "props": _props({
+                "name": o.name, "ror": o.ror, "openalex_id": o.openalex_id, "type": o.type,
+                "country": o.country, "lineage": list(o.lineage)})})
+            rows.affiliation.append({"work": key, "org": o.key, "position": a.position, "fraction": 1.0 / (n * k)})
+            if o.country:
+                share[o.country] = share.get(o.country, 0.0) + 1.0 / (n * k)
+        # An author counts 1/n; split over their institutions' countries, or over the
+        # authorship's own country list when no institution carries one.
+        if not share and a.countries:
+            share = {c: 1.0 / (n * len(a.countries)) for c in a.countries}
+        for c, f in share.items():
+            rows.countries.add(c)
+            rows.in_country.append({"work": key, "country": c, "position": a.position, "fraction": f})
+    for t in w.topics:
+        _add_topic(rows, t)
+        rows.has_topic.append({"work": key, "topic": t.key, "score": t.score})
+
+
+def _dedupe(works: Sequence[tuple[Work, str]]) -> list[tuple[Work, str]]:
+    """Within one batch, the last record for a paper wins."""
+    seen: dict[str, int] = {}
+    out: list[tuple[Work, str]] = []
+    for w, loc in works:
+        idents = [f"doi:{w.doi}" if w.doi else None, f"oa:{w.openalex_id}" if w.openalex_id else None,
+                  f"ax:{w.arxiv_id}" if w.arxiv_id else None]
+        hit = next((seen[i] for i in idents if i and i in seen), None)
+        if hit is not None:
+            out[hit] = (w, loc)
+        else:
+            hit = len(out)
+            out.append((w, loc))
+        for i in idents:
+            if i:
+                seen[i] = hit
+    return out
+
+
+def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]], source_kind: str, source_key: str,
+                done: int, complete: bool, force: bool = False) -> Outcome:
+    """Write one batch (Work, locator) and advance the source checkpoint, in one transaction."""
+    out = Outcome()
+    batch = _dedupe(batch)
+    fp_prop = f"fp_{source_kind}"
+    found: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for r in tx.run(RESOLVE, dois=[w.doi for w, _ in batch if w.doi], openalex=[w.openalex_id for w, _ in batch if w.openalex_id],
+                    arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id], fp=fp_prop):
+        found[(r["id"], r["value"])] = (r["key"], r["fp"])
+
+    rows = _Rows()
+    for w, loc in batch:
+        hits = [found.get(("doi", w.doi)) if w.doi else None, found.get(("openalex_id", w.openalex_id)) if w.openalex_id else None,
+                found.get(("arxiv_id", w.arxiv_id)) if w.arxiv_id else None]
+        existing = [h for h in hits if h]
+        props = work_props(w)
+        match = key = w.key
+        if existing:
+            match, old_fp = existing[0]
+            if len({h[0] for h in existing}) > 1:
+                # Two stored nodes claim this paper's IDs; keep the first, drop IDs owned by the other.
+                out.ambiguous += 1
+                for (name, value), hit in zip((("doi", w.doi), ("openalex_id", w.openalex_id), ("arxiv_id", w.arxiv_id)), hits):
+                    if hit and hit[0] != match:
+                        props.pop(name, None)
+            if old_fp == w.fingerprint and not force:
+                out.unchanged += 1
+                continue
+            if old_fp is not None:
+                rows.changed.append(match)
+            key = min((match, key), key=key_rank)
+        out.written += 1
+        rows.works.append({"match": match, "key": key, "props": props, "locator": loc})
+        _edges(rows, key, w)
+
+    if rows.changed:
+        tx.run(DROP_OWNED, keys=rows.changed, people=source_kind == "openalex", scheme=source_kind).consume()
+    if rows.works:
+        tx.run(MERGE_WORKS, rows=rows.works, source=source_key).consume()
+    if rows.topics:
+        tx.run(MERGE_TOPICS, rows=list(rows.topics.values())).consume()
+    rows.countries.update(o["country"] for o in rows.orgs.values() if o["country"])
+    if rows.countries:
+        tx.run(MERGE_COUNTRIES, codes=sorted(rows.countries)).consume()
+    for cypher, data in ((MERGE_ORGS, list(rows.orgs.values())), (MERGE_AUTHORS, list(rows.authors.values())),
+                         (MERGE_AUTHORED, rows.authored), (MERGE_AFFILIATION, rows.affiliation),
+                         (MERGE_IN_COUNTRY, rows.in_country), (MERGE_HAS_TOPIC, rows.has_topic)):
+        if data:
+            tx.run(cypher, rows=data).consume()
+    tx.run(CHECKPOINT, source=source_key, done=done, complete=complete).consume()
+    return out

@@ -1,0 +1,44 @@
+"""Graph vocabulary: every label, relationship type and node key, named once."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Node labels
+WORK: Final = "Work"
+AUTHOR: Final = "Author"
+ORGANIZATION: Final = "Organization"
+COUNTRY: Final = "Country"
+TOPIC: Final = "Topic"
+SOURCE: Final = "Source"
+INGEST_RUN: Final = "IngestRun"
+
+# Relationship types
+AUTHORED: Final = "AUTHORED"            # (Author)-[:AUTHORED {position, author_position, raw_affiliations}]->(Work)
+AFFILIATION: Final = "AFFILIATION"      # (Work)-[:AFFILIATION {position, fraction}]->(Organization)
+IN_COUNTRY: Final = "IN_COUNTRY"        # (Work)-[:IN_COUNTRY {position, fraction}]->(Country)
+LOCATED_IN: Final = "LOCATED_IN"        # (Organization)-[:LOCATED_IN]->(Country)
+CHILD_OF: Final = "CHILD_OF"            # (Organization)-[:CHILD_OF]->(Organization), from OpenAlex lineage
+HAS_TOPIC: Final = "HAS_TOPIC"          # (Work)-[:HAS_TOPIC {score}]->(Topic)
+PART_OF: Final = "PART_OF"              # (Topic)-[:PART_OF]->(Topic)
+CITES: Final = "CITES"                  # (Work)-[:CITES]->(Work), only where both ends are present
+FROM: Final = "FROM"                    # (Work)-[:FROM {locator}]->(Source)
+READ: Final = "READ"                    # (IngestRun)-[:READ]->(Source)
+
+# The unique key of each label. Every label has exactly one.
+KEYS: Final[dict[str, str]] = {
+    WORK: "key",
+    AUTHOR: "key",
+    ORGANIZATION: "key",
+    COUNTRY: "code",
+    TOPIC: "key",
+    SOURCE: "key",
+    INGEST_RUN: "key",
+}
+
+# Further unique external identifiers, so the same paper from several sources
+# resolves to one node.
+WORK_IDS: Final = ("doi", "openalex_id", "arxiv_id")
+
+# Work key prefixes, most preferred first: a work seen with a DOI is keyed by it.
+WORK_KEY_RANK: Final = ("doi:", "openalex:", "arxiv:")

@@ -1,0 +1,27 @@
+"""The graph's schema: a uniqueness constraint for every node key, the further
+unique external IDs, and the indexes the queries use. ``ensure_schema`` is
+idempotent; later modules add their statements to ``STATEMENTS``.
+"""
+
+from __future__ import annotations
+
+from graph.names import KEYS, WORK, WORK_IDS
+from graph.store import Store
+
+STATEMENTS: list[str] = [
+    *(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+      for label, key in KEYS.items()),
+    *(f"CREATE CONSTRAINT work_{p} IF NOT EXISTS FOR (n:{WORK}) REQUIRE n.{p} IS UNIQUE" for p in WORK_IDS),
+    "CREATE INDEX work_year IF NOT EXISTS FOR (n:Work) ON (n.year)",
+    "CREATE INDEX organization_openalex IF NOT EXISTS FOR (n:Organization) ON (n.openalex_id)",
+    "CREATE INDEX organization_ror IF NOT EXISTS FOR (n:Organization) ON (n.ror)",
+    "CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
+    "CREATE INDEX topic_scheme IF NOT EXISTS FOR (n:Topic) ON (n.scheme, n.level)",
+    "CREATE INDEX author_name IF NOT EXISTS FOR (n:Author) ON (n.name)",
+]
+
+
+def ensure_schema(store: Store) -> None:
+    for stmt in STATEMENTS:
+        store.autocommit(stmt)
+    store.autocommit("CALL db.awaitIndexes(300)")

@@ -1,0 +1,1 @@
+"""Sources into typed records: one module per source, fetching kept apart from parsing."""

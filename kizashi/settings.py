@@ -1,0 +1,83 @@
+"""All of Kizashi's settings, in one pydantic-settings object.
+
+Read from the environment (``KIZASHI_*``, plus ``NEO4J_URI`` / ``NEO4J_USER`` /
+``NEO4J_PASSWORD``) or from a dotenv-style settings file named by
+``KIZASHI_SETTINGS`` (default: ``<home>/settings.env``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kizashi"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kizashi"
+
+
+def _settings_file() -> Path:
+    explicit = os.environ.get("KIZASHI_SETTINGS")
+    if explicit:
+        return Path(explicit)
+    home = os.environ.get("KIZASHI_HOME")
+    return (Path(home) if home else _default_home()) / "settings.env"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KIZASHI_", extra="ignore", frozen=True)
+
+    home: Path = Field(default_factory=_default_home, description="Data directory: database, password, quarantine, checkpoints.")
+
+    cache: Path = Field(default_factory=_default_cache, description="Downloaded jars; safe to delete.")
+
+    # An external Neo4j (compose service, Aura). When set, nothing is started locally.
+    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "KIZASHI_NEO4J_URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "KIZASHI_NEO4J_USER"))
+    neo4j_password: SecretStr | None = Field(None, validation_alias=AliasChoices("NEO4J_PASSWORD", "KIZASHI_NEO4J_PASSWORD"))
+    neo4j_database: str = "neo4j"
+
+    # Local server launched from Maven Central jars.
+    bolt_port: int = 7687
+    neo4j_heap: str = "2g"
+    neo4j_page_cache_mb: int = 1024
+    neo4j_version: str = "5.26.0"
+
+    batch_size: int = 2000
+    max_record_bytes: int = 8 * 1024 * 1024
+
+    openalex_url: str = "https://api.openalex.org"
+    openalex_api_key: SecretStr | None = None
+    openalex_mailto: str | None = None
+    openalex_requests_per_second: float = 5.0
+    openalex_per_page: int = 200
+
+    arxiv_url: str = "https://export.arxiv.org/api/query"
+    arxiv_delay_seconds: float = 3.0
+    arxiv_page_size: int = 100
+
+    http_retries: int = 5
+    http_timeout_seconds: float = 30.0
+
+    @property
+    def local(self) -> bool:
+        return self.neo4j_uri is None
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    path = _settings_file()
+    return Settings(_env_file=path if path.exists() else None)  # type: ignore[call-arg]
