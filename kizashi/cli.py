@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -20,6 +21,15 @@ app.add_typer(db_app, name="db")
 from kizashi import ingest_cli  # noqa: E402  (registers `kizashi ingest …`)
 
 app.add_typer(ingest_cli.app, name="ingest")
+
+# Each area adds its commands from its own module, with ``register(app)``.
+for _name in ("kizashi.orgs_cli", "kizashi.taxonomy_cli", "kizashi.embed_cli", "kizashi.clusters_cli",
+              "kizashi.rank_cli", "kizashi.serve_cli", "kizashi.keys_cli"):
+    try:
+        importlib.import_module(_name).register(app)
+    except ModuleNotFoundError as _e:
+        if _e.name != _name:
+            raise
 
 
 def open_store(start: bool = True):

@@ -3,6 +3,7 @@ existing file or directory is read offline; anything else is a live query."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -121,3 +122,12 @@ def ingest_watchlist(store: Store, max_per_query: int) -> None:
 
 def show_table(rows: list[dict]) -> None:
     table(rows)
+
+
+# Further sources live in their own modules, each with ``register(app)``.
+for _name in ("kizashi.patents_cli", "kizashi.policy_cli", "kizashi.exports_cli"):
+    try:
+        importlib.import_module(_name).register(app)
+    except ModuleNotFoundError as _e:
+        if _e.name != _name:
+            raise
