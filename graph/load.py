@@ -20,6 +20,8 @@ CALL () {
   UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w[$fp] AS fp
   UNION ALL
   UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNION ALL
+  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w[$fp] AS fp
 }
 RETURN id, value, key, fp
 """
@@ -85,7 +87,7 @@ MERGE_IN_COUNTRY = """
 UNWIND $rows AS r
 MATCH (w:Work {key: r.work}) MATCH (c:Country {code: r.country})
 MERGE (w)-[e:IN_COUNTRY {position: r.position}]->(c)
-SET e.fraction = r.fraction
+SET e.fraction = r.fraction, e.inferred = r.inferred
 """
 
 MERGE_HAS_TOPIC = """
@@ -130,6 +132,7 @@ def work_props(w: Work) -> dict[str, Any]:
         "cby_years": [y for y, _ in w.counts_by_year], "cby_counts": [c for _, c in w.counts_by_year],
         "referenced_works": list(w.referenced_works), "authors": list(w.authors), "keywords": list(w.keywords),
         "author_count": len(w.authorships) or len(w.authors) or None,
+        f"id_{w.source}": w.source_id,
         f"fp_{w.source}": w.fingerprint,
     })
 
@@ -181,11 +184,12 @@ def _edges(rows: _Rows, key: str, w: Work) -> None:
                 share[o.country] = share.get(o.country, 0.0) + 1.0 / (n * k)
         # An author counts 1/n; split over their institutions' countries, or over the
         # authorship's own country list when no institution carries one.
+        inferred = a.countries_inferred
         if not share and a.countries:
             share = {c: 1.0 / (n * len(a.countries)) for c in a.countries}
         for c, f in share.items():
             rows.countries.add(c)
-            rows.in_country.append({"work": key, "country": c, "position": a.position, "fraction": f})
+            rows.in_country.append({"work": key, "country": c, "position": a.position, "fraction": f, "inferred": inferred})
     for t in w.topics:
         _add_topic(rows, t)
         rows.has_topic.append({"work": key, "topic": t.key, "score": t.score})
@@ -218,13 +222,14 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
     fp_prop = f"fp_{source_kind}"
     found: dict[tuple[str, str], tuple[str, str | None]] = {}
     for r in tx.run(RESOLVE, dois=[w.doi for w, _ in batch if w.doi], openalex=[w.openalex_id for w, _ in batch if w.openalex_id],
-                    arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id], fp=fp_prop):
+                    arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id],
+                    keys=[w.key for w, _ in batch if not (w.doi or w.openalex_id or w.arxiv_id)], fp=fp_prop):
         found[(r["id"], r["value"])] = (r["key"], r["fp"])
 
     rows = _Rows()
     for w, loc in batch:
         hits = [found.get(("doi", w.doi)) if w.doi else None, found.get(("openalex_id", w.openalex_id)) if w.openalex_id else None,
-                found.get(("arxiv_id", w.arxiv_id)) if w.arxiv_id else None]
+                found.get(("arxiv_id", w.arxiv_id)) if w.arxiv_id else None, found.get(("key", w.key))]
         existing = [h for h in hits if h]
         props = work_props(w)
         match = key = w.key
@@ -233,7 +238,7 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
             if len({h[0] for h in existing}) > 1:
                 # Two stored nodes claim this paper's IDs; keep the first, drop IDs owned by the other.
                 out.ambiguous += 1
-                for (name, value), hit in zip((("doi", w.doi), ("openalex_id", w.openalex_id), ("arxiv_id", w.arxiv_id)), hits):
+                for name, hit in zip(("doi", "openalex_id", "arxiv_id"), hits):
                     if hit and hit[0] != match:
                         props.pop(name, None)
             if old_fp == w.fingerprint and not force:

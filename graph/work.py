@@ -31,6 +31,7 @@ class Authorship(Record):
     organizations: tuple[Organization, ...] = ()
     countries: tuple[str, ...] = ()
     raw_affiliations: tuple[str, ...] = ()
+    countries_inferred: bool = False   # countries guessed (e-mail ccTLD, known institution), not stated
 
 
 class TopicRef(Record):
@@ -47,6 +48,7 @@ class Work(Record):
     doi: str | None = None        # lowercased, without resolver prefix
     openalex_id: str | None = None
     arxiv_id: str | None = None   # without version suffix
+    source_id: str | None = None  # the source's own record ID (WoS UT, Scopus EID…), stored as id_<source>
     title: str | None = None
     abstract: str | None = None
     year: int | None = None
@@ -71,7 +73,9 @@ class Work(Record):
             return f"openalex:{self.openalex_id}"
         if self.arxiv_id:
             return f"arxiv:{self.arxiv_id}"
-        raise ValueError("a Work needs a DOI, an OpenAlex ID or an arXiv ID")
+        if self.source_id:
+            return f"{self.source}:{self.source_id}"
+        raise ValueError("a Work needs a DOI, an OpenAlex ID, an arXiv ID or a source record ID")
 
 
 def key_rank(key: str) -> int:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -20,14 +21,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from graph import provenance
 from graph.load import LINK_CITES, LINK_LINEAGE, write_works
 from graph.store import Store
-from graph.work import Work
 from ingest.quarantine import Quarantine
 from ingest.raw import Item, Raw, Skip
 from kizashi.errors import RecordError
 
 log = logging.getLogger("kizashi.ingest")
 
-Parser = Callable[[Raw], Work]
+Parser = Callable[[Raw], Any]
+# write(tx, batch of (record, locator), kind, source_key, done, complete, force) -> Outcome-like
+Writer = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def file_input(path: Path, reader: Callable[[Path], Iterator[tuple[Item, Parser]
     return Input(key=f"file:{p}", location=str(p), fingerprint=file_fingerprint(p), items=lambda: reader(p))
 
 
-def _parse(item: Item, parser: Parser) -> Work | RecordError | None:
+def _parse(item: Item, parser: Parser) -> Any:
     if isinstance(item, RecordError):
         return item
     try:
@@ -82,7 +84,10 @@ def _parse(item: Item, parser: Parser) -> Work | RecordError | None:
 
 
 def ingest(store: Store, inputs: Iterable[Input], kind: str, *, batch_size: int, quarantine: Quarantine,
-           args: list[str] | None = None, force: bool = False, show_progress: bool = True) -> Report:
+           args: list[str] | None = None, force: bool = False, show_progress: bool = True,
+           writer: Writer = write_works, link: bool = True) -> Report:
+    """Load every input. ``writer`` writes one batch and its checkpoint in one transaction
+    (``graph.load.write_works`` for papers); ``link`` runs the cross-batch linking passes."""
     report = Report()
     run = f"{kind}-{uuid.uuid4().hex[:12]}"
     provenance.open_run(store, run, kind, args or [])
@@ -92,8 +97,8 @@ def ingest(store: Store, inputs: Iterable[Input], kind: str, *, batch_size: int,
     try:
         with progress:
             for inp in inputs:
-                _one(store, inp, kind, batch_size, quarantine, report, run, force, progress)
-        if report.loaded:
+                _one(store, inp, kind, batch_size, quarantine, report, run, force, progress, writer)
+        if report.loaded and link:
             store.autocommit(LINK_CITES)
             store.autocommit(LINK_LINEAGE)
         status = "complete"
@@ -104,7 +109,7 @@ def ingest(store: Store, inputs: Iterable[Input], kind: str, *, batch_size: int,
 
 
 def _one(store: Store, inp: Input, kind: str, batch_size: int, quarantine: Quarantine, report: Report,
-         run: str, force: bool, progress: Progress) -> None:
+         run: str, force: bool, progress: Progress, writer: Writer) -> None:
     report.sources += 1
     state = provenance.source_state(store, inp.key)
     same = state is not None and inp.fingerprint is not None and state.fingerprint == inp.fingerprint
@@ -117,12 +122,12 @@ def _one(store: Store, inp: Input, kind: str, batch_size: int, quarantine: Quara
     provenance.open_source(store, inp.key, kind, inp.location, inp.fingerprint, run)
     name = inp.location if len(inp.location) < 60 else "…" + inp.location[-59:]
     task = progress.add_task(name, total=None, rate="")
-    batch: list[tuple[Work, str]] = []
+    batch: list[tuple[Any, str]] = []
     consumed = 0
     started = progress.get_time()
 
     def flush(complete: bool) -> None:
-        out = store.execute_write(write_works, batch, kind, inp.key, consumed, complete, force)
+        out = store.execute_write(writer, batch, kind, inp.key, consumed, complete, force)
         report.loaded += out.written
         report.unchanged += out.unchanged
         report.ambiguous += out.ambiguous
