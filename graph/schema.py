@@ -18,6 +18,9 @@ STATEMENTS: list[str] = [
     "CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
     "CREATE INDEX topic_scheme IF NOT EXISTS FOR (n:Topic) ON (n.scheme, n.level)",
     "CREATE INDEX author_name IF NOT EXISTS FOR (n:Author) ON (n.name)",
+    # Materialised rankings (graph/rankings.py)
+    "CREATE CONSTRAINT ranking_key IF NOT EXISTS FOR (n:Ranking) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX ranking_combo IF NOT EXISTS FOR (n:Ranking) ON (n.technology, n.by, n.window, n.counting, n.profile)",
 ]
 
 
