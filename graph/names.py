@@ -12,6 +12,8 @@ COUNTRY: Final = "Country"
 TOPIC: Final = "Topic"
 SOURCE: Final = "Source"
 INGEST_RUN: Final = "IngestRun"
+TECHNOLOGY: Final = "Technology"            # graph/technology.py
+LIST_ITEM: Final = "ListItem"              # an item of an official critical-technology list
 
 # Relationship types
 AUTHORED: Final = "AUTHORED"            # (Author)-[:AUTHORED {position, author_position, raw_affiliations}]->(Work)
@@ -24,6 +26,9 @@ PART_OF: Final = "PART_OF"              # (Topic)-[:PART_OF]->(Topic)
 CITES: Final = "CITES"                  # (Work)-[:CITES]->(Work), only where both ends are present
 FROM: Final = "FROM"                    # (Work)-[:FROM {locator}]->(Source)
 READ: Final = "READ"                    # (IngestRun)-[:READ]->(Source)
+IN_LIST: Final = "IN_LIST"              # (Technology)-[:IN_LIST {verified}]->(ListItem); (ListItem)-[:PART_OF]->(ListItem); (Technology)-[:CHILD_OF]->(Technology)
+DEPENDS_ON: Final = "DEPENDS_ON"        # (Technology)-[:DEPENDS_ON {basis, note}]->(Material)
+ABOUT: Final = "ABOUT"                  # (Work|Patent|PolicyDocument)-[:ABOUT {score, method}]->(Technology)
 
 # The unique key of each label. Every label has exactly one.
 KEYS: Final[dict[str, str]] = {
@@ -34,6 +39,8 @@ KEYS: Final[dict[str, str]] = {
     TOPIC: "key",
     SOURCE: "key",
     INGEST_RUN: "key",
+    TECHNOLOGY: "key",
+    LIST_ITEM: "key",
 }
 
 # Further unique external identifiers, so the same paper from several sources

@@ -18,6 +18,9 @@ STATEMENTS: list[str] = [
     "CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
     "CREATE INDEX topic_scheme IF NOT EXISTS FOR (n:Topic) ON (n.scheme, n.level)",
     "CREATE INDEX author_name IF NOT EXISTS FOR (n:Author) ON (n.name)",
+    # Technologies (graph/technology.py): ABOUT edges are replaced per method
+    "CREATE INDEX about_method IF NOT EXISTS FOR ()-[r:ABOUT]-() ON (r.method)",
+    "CREATE INDEX listitem_list IF NOT EXISTS FOR (n:ListItem) ON (n.list)",
     # Materialised rankings (graph/rankings.py)
     "CREATE CONSTRAINT ranking_key IF NOT EXISTS FOR (n:Ranking) REQUIRE n.key IS UNIQUE",
     "CREATE INDEX ranking_combo IF NOT EXISTS FOR (n:Ranking) ON (n.technology, n.by, n.window, n.counting, n.profile)",
