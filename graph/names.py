@@ -14,6 +14,9 @@ SOURCE: Final = "Source"
 INGEST_RUN: Final = "IngestRun"
 TECHNOLOGY: Final = "Technology"            # graph/technology.py
 LIST_ITEM: Final = "ListItem"              # an item of an official critical-technology list
+POLICY_DOCUMENT: Final = "PolicyDocument"   # graph/policy.py
+MATERIAL: Final = "Material"              # graph/material.py: element symbol, "graphite", "rare-earths"
+EXPORT_CONTROL: Final = "ExportControl"    # keyed "ec:<country>:<material>:<yyyy-mm>"
 
 # Relationship types
 AUTHORED: Final = "AUTHORED"            # (Author)-[:AUTHORED {position, author_position, raw_affiliations}]->(Work)
@@ -29,6 +32,10 @@ READ: Final = "READ"                    # (IngestRun)-[:READ]->(Source)
 IN_LIST: Final = "IN_LIST"              # (Technology)-[:IN_LIST {verified}]->(ListItem); (ListItem)-[:PART_OF]->(ListItem); (Technology)-[:CHILD_OF]->(Technology)
 DEPENDS_ON: Final = "DEPENDS_ON"        # (Technology)-[:DEPENDS_ON {basis, note}]->(Material)
 ABOUT: Final = "ABOUT"                  # (Work|Patent|PolicyDocument)-[:ABOUT {score, method}]->(Technology)
+MENTIONS: Final = "MENTIONS"            # (PolicyDocument)-[:MENTIONS {count, offsets, lengths, method}]->(Country|Organization|Material|Technology)
+BY: Final = "BY"                        # (ExportControl)-[:BY]->(Country)
+CONTROLS: Final = "CONTROLS"            # (ExportControl)-[:CONTROLS]->(Material)
+STATED_IN: Final = "STATED_IN"          # (ExportControl)-[:STATED_IN {basis, offset}]->(PolicyDocument)
 
 # The unique key of each label. Every label has exactly one.
 KEYS: Final[dict[str, str]] = {
@@ -41,6 +48,9 @@ KEYS: Final[dict[str, str]] = {
     INGEST_RUN: "key",
     TECHNOLOGY: "key",
     LIST_ITEM: "key",
+    POLICY_DOCUMENT: "key",
+    MATERIAL: "key",
+    EXPORT_CONTROL: "key",
 }
 
 # Further unique external identifiers, so the same paper from several sources

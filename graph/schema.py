@@ -21,6 +21,9 @@ STATEMENTS: list[str] = [
     # Technologies (graph/technology.py): ABOUT edges are replaced per method
     "CREATE INDEX about_method IF NOT EXISTS FOR ()-[r:ABOUT]-() ON (r.method)",
     "CREATE INDEX listitem_list IF NOT EXISTS FOR (n:ListItem) ON (n.list)",
+    # Policy documents and export controls (graph/policy.py)
+    "CREATE INDEX policydocument_date IF NOT EXISTS FOR (n:PolicyDocument) ON (n.date)",
+    "CREATE INDEX exportcontrol_month IF NOT EXISTS FOR (n:ExportControl) ON (n.country, n.month)",
     # Materialised rankings (graph/rankings.py)
     "CREATE CONSTRAINT ranking_key IF NOT EXISTS FOR (n:Ranking) REQUIRE n.key IS UNIQUE",
     "CREATE INDEX ranking_combo IF NOT EXISTS FOR (n:Ranking) ON (n.technology, n.by, n.window, n.counting, n.profile)",
