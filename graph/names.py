@@ -17,6 +17,9 @@ LIST_ITEM: Final = "ListItem"              # an item of an official critical-tec
 POLICY_DOCUMENT: Final = "PolicyDocument"   # graph/policy.py
 MATERIAL: Final = "Material"              # graph/material.py: element symbol, "graphite", "rare-earths"
 EXPORT_CONTROL: Final = "ExportControl"    # keyed "ec:<country>:<material>:<yyyy-mm>"
+PATENT: Final = "Patent"                  # graph/patent.py: "pat:<CC><number><kind>"
+FAMILY: Final = "Family"                  # "docdb:<id>", else "app:<CC><number>" / "pub:<CC><number>"
+CPC: Final = "CPC"                        # keyed by code: "H", "H01", "H01L", "H01L21/00", "H01L21/02"
 
 # Relationship types
 AUTHORED: Final = "AUTHORED"            # (Author)-[:AUTHORED {position, author_position, raw_affiliations}]->(Work)
@@ -36,6 +39,10 @@ MENTIONS: Final = "MENTIONS"            # (PolicyDocument)-[:MENTIONS {count, of
 BY: Final = "BY"                        # (ExportControl)-[:BY]->(Country)
 CONTROLS: Final = "CONTROLS"            # (ExportControl)-[:CONTROLS]->(Material)
 STATED_IN: Final = "STATED_IN"          # (ExportControl)-[:STATED_IN {basis, offset}]->(PolicyDocument)
+IN_FAMILY: Final = "IN_FAMILY"          # (Patent)-[:IN_FAMILY]->(Family)
+ASSIGNED_TO: Final = "ASSIGNED_TO"      # (Patent)-[:ASSIGNED_TO {fraction}]->(Organization)
+INVENTOR_COUNTRY: Final = "INVENTOR_COUNTRY"  # (Patent)-[:INVENTOR_COUNTRY {fraction}]->(Country); applicant country is IN_COUNTRY {fraction, role}
+CLASSIFIED_AS: Final = "CLASSIFIED_AS"  # (Patent)-[:CLASSIFIED_AS {scheme}]->(CPC); (CPC)-[:PART_OF]->(CPC)
 
 # The unique key of each label. Every label has exactly one.
 KEYS: Final[dict[str, str]] = {
@@ -51,6 +58,9 @@ KEYS: Final[dict[str, str]] = {
     POLICY_DOCUMENT: "key",
     MATERIAL: "key",
     EXPORT_CONTROL: "key",
+    PATENT: "key",
+    FAMILY: "key",
+    CPC: "code",
 }
 
 # Further unique external identifiers, so the same paper from several sources

@@ -24,6 +24,9 @@ STATEMENTS: list[str] = [
     # Policy documents and export controls (graph/policy.py)
     "CREATE INDEX policydocument_date IF NOT EXISTS FOR (n:PolicyDocument) ON (n.date)",
     "CREATE INDEX exportcontrol_month IF NOT EXISTS FOR (n:ExportControl) ON (n.country, n.month)",
+    # Patents (graph/patent.py); Patent, Family and CPC keys come from KEYS
+    "CREATE INDEX patent_year IF NOT EXISTS FOR (n:Patent) ON (n.year)",
+    "CREATE INDEX cpc_level IF NOT EXISTS FOR (n:CPC) ON (n.level)",
     # Materialised rankings (graph/rankings.py)
     "CREATE CONSTRAINT ranking_key IF NOT EXISTS FOR (n:Ranking) REQUIRE n.key IS UNIQUE",
     "CREATE INDEX ranking_combo IF NOT EXISTS FOR (n:Ranking) ON (n.technology, n.by, n.window, n.counting, n.profile)",
