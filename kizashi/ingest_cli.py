@@ -13,7 +13,7 @@ import typer
 from graph.store import Store
 from ingest import arxiv as ax
 from ingest import openalex as oa
-from ingest.pipeline import Input, Report, file_input, ingest
+from ingest.pipeline import Input, Report, Writer, file_input, ingest
 from ingest.quarantine import Quarantine
 from kizashi.console import console, table
 from kizashi.settings import get_settings
@@ -72,10 +72,13 @@ def arxiv_inputs(args: list[str], save: Path | None, max_records: int) -> list[I
     return inputs
 
 
-def run_source(store: Store, kind: str, inputs: list[Input], args: list[str], force: bool = False) -> Report:
+def run_source(store: Store, kind: str, inputs: list[Input], args: list[str], force: bool = False,
+               writer: Writer | None = None) -> Report:
+    """``writer``: the batch writer for non-paper records (e.g. ``graph.patent.write_patents``); no paper linking then."""
     q = _quarantine(kind)
     try:
-        report = ingest(store, inputs, kind, batch_size=get_settings().batch_size, quarantine=q, args=args, force=force)
+        extra = {"writer": writer, "link": False} if writer else {}
+        report = ingest(store, inputs, kind, batch_size=get_settings().batch_size, quarantine=q, args=args, force=force, **extra)
     finally:
         q.close()
     _print(report, q, kind)
