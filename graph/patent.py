@@ -1,0 +1,357 @@
+"""Patents: the typed record every patent reader builds, its keys, and the batch
+writer that puts it in the graph.
+
+    (:Patent {key:"pat:<CC><number><kind>", number, kind, country, …})
+      -[:IN_FAMILY]->(:Family {key})
+      -[:ASSIGNED_TO {fraction}]->(:Organization {key:"name:…"})
+      -[:IN_COUNTRY {fraction, role:'applicant'}]->(:Country)   by applicant/assignee address
+      -[:INVENTOR_COUNTRY {fraction}]->(:Country)               by inventor address
+      -[:CLASSIFIED_AS {scheme}]->(:CPC {code, level})-[:PART_OF]->(:CPC)…
+      -[:FROM {locator}]->(:Source)
+
+Numbers are kept in DOCDB form so one publication read from USPTO, EPO and
+Patent Public Search lands on one node: US numbers lose their zero padding and
+US pre-grant publications their seventh-digit zero (US20050004437 → US2005004437).
+
+Fractions: every owner (assignee, or applicant when nobody is assigned) counts
+1/n of the patent; an owner whose country is unknown attributes its share to no
+country, so a patent's IN_COUNTRY fractions sum to the share of owners with a
+known address (1.0 when all are known). ASSIGNED_TO links only organisations, with
+the same 1/n share. Inventors count 1/n each towards INVENTOR_COUNTRY.
+
+Families: the DOCDB family ID when a source gives one ("docdb:<id>"); otherwise a
+stand-in family per application ("app:<CC><number>") or, lacking that, per
+publication number, so counting by family never counts one invention twice. A
+DOCDB family, once known, replaces the stand-in.
+
+When a patent arrives from several records, node properties merge (a missing
+value never erases a known one) and each edge group (owners, inventor countries,
+classes) is replaced by the latest record that carries that group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from pydantic import BaseModel, ConfigDict
+
+from graph.load import CHECKPOINT, Outcome
+from graph.orgkey import name_key
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Party(_Record):
+    name: str
+    country: str | None = None    # ISO 3166-1 alpha-2 of the party's address or residence
+    organization: bool = True     # False for natural persons
+
+
+class Patent(_Record):
+    source: str                   # uspto / ppubs / epo_ops / docdb / ep / patentsview
+    country: str                  # publishing office: US, EP, WO, JP…
+    number: str                   # DOCDB form, see module docstring
+    kind: str | None = None       # A1, B2, S1…
+    title: str | None = None
+    abstract: str | None = None
+    application_number: str | None = None
+    application_date: str | None = None   # ISO dates
+    priority_date: str | None = None      # earliest priority claimed
+    publication_date: str | None = None
+    family_id: str | None = None          # DOCDB simple family
+    cpc: tuple[str, ...] = ()
+    ipc: tuple[str, ...] = ()
+    applicants: tuple[Party, ...] = ()    # owners: assignees, else applicants
+    inventors: tuple[Party, ...] = ()
+    fingerprint: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"pat:{self.country}{self.number}{self.kind or ''}"
+
+    @property
+    def family_key(self) -> str:
+        if self.family_id:
+            return f"docdb:{self.family_id}"
+        if self.application_number:
+            return f"app:{self.country}{self.application_number}"
+        return f"pub:{self.country}{self.number}"
+
+
+# --- identifiers -------------------------------------------------------------
+
+_US_PUB = re.compile(r"(19|20)\d\d0\d{6}")
+_NUM = re.compile(r"([A-Z]*)0*(\d+)")
+
+
+def publication_number(country: str, number: str) -> str:
+    n = re.sub(r"[\s/,.\-]", "", number).upper()
+    if n.startswith(country) and n[len(country):len(country) + 1].isdigit():
+        n = n[len(country):]
+    if country == "US":
+        if _US_PUB.fullmatch(n):
+            return n[:4] + n[5:]
+        m = _NUM.fullmatch(n)
+        if m:
+            return m.group(1) + m.group(2)
+    return n
+
+
+_CLASS = re.compile(r"([A-HY])\s*(\d\d)\s*([A-Z])\s*0*(\d{1,4})\s*/\s*(\d{1,7})")
+_FIXED = re.compile(r"([A-HY]\d\d[A-Z])([ \d]{3})(\d{2,7})")
+
+
+def class_code(text: str) -> str | None:
+    """One CPC/IPC symbol, normalised to "H01L21/02", from any of the forms the
+    offices write: "H01L 21/02", "C10L   1/    00", "A41B001/00", "7C 07C 29/44",
+    and the slashless fixed width of old USPTO data ("G06F 1516" = G06F 15/16)."""
+    t = text.upper().strip()
+    m = _CLASS.search(t)
+    if m:
+        s, c, sc, main, sub = m.groups()
+        return f"{s}{c}{sc}{int(main)}/{sub}"
+    t = re.sub(r"^\d+\s*(?=[A-HY]\d)", "", t)
+    m = _FIXED.match(t)
+    if m and m.group(2).strip().isdigit():
+        return f"{m.group(1)}{int(m.group(2))}/{m.group(3)}"
+    return None
+
+
+def class_chain(code: str) -> list[tuple[str, str]]:
+    """A normalised code's ancestry, section first: [(code, level)…]. Levels are
+    section, class, subclass, group (main group, "/00") and subgroup."""
+    group = code.split("/")[0] + "/00"
+    chain = [(code[0], "section"), (code[:3], "class"), (code[:4], "subclass"), (group, "group")]
+    if code != group:
+        chain.append((code, "subgroup"))
+    return chain
+
+
+# --- writing -----------------------------------------------------------------
+
+RESOLVE = "UNWIND $keys AS k MATCH (p:Patent {key: k}) RETURN p.key AS key, p[$fp] AS fp"
+
+MERGE_PATENTS = """
+UNWIND $rows AS row
+MERGE (p:Patent {key: row.key})
+SET p += row.props
+WITH p, row
+MATCH (s:Source {key: $source})
+MERGE (p)-[f:FROM]->(s)
+SET f.locator = row.locator
+"""
+
+DROP_STANDIN_FAMILY = """
+UNWIND $keys AS k
+MATCH (p:Patent {key: k})-[r:IN_FAMILY]->(g:Family) WHERE NOT g.key STARTS WITH 'docdb:'
+DELETE r
+WITH DISTINCT g WHERE NOT EXISTS { (g)<-[:IN_FAMILY]-() }
+DELETE g
+"""
+
+MERGE_FAMILY = """
+UNWIND $rows AS row
+MATCH (p:Patent {key: row.key})
+WITH p, row WHERE row.family STARTS WITH 'docdb:'
+   OR NOT EXISTS { MATCH (p)-[:IN_FAMILY]->(g:Family) WHERE g.key STARTS WITH 'docdb:' }
+MERGE (f:Family {key: row.family})
+SET f.family_id = coalesce(row.family_id, f.family_id)
+MERGE (p)-[:IN_FAMILY]->(f)
+"""
+
+DROP_OWNERS = """
+UNWIND $keys AS k MATCH (p:Patent {key: k})
+CALL (p) { MATCH (p)-[r:ASSIGNED_TO]->() DELETE r }
+CALL (p) { MATCH (p)-[r:IN_COUNTRY {role: 'applicant'}]->() DELETE r }
+"""
+
+DROP_INVENTORS = "UNWIND $keys AS k MATCH (p:Patent {key: k})-[r:INVENTOR_COUNTRY]->() DELETE r"
+
+DROP_CLASSES = "UNWIND $keys AS k MATCH (p:Patent {key: k})-[r:CLASSIFIED_AS]->() DELETE r"
+
+MERGE_COUNTRIES = "UNWIND $codes AS c MERGE (:Country {code: c})"
+
+MERGE_ORGS = """
+UNWIND $rows AS o
+MERGE (g:Organization {key: o.key})
+SET g.name = coalesce(g.name, o.name), g.country = coalesce(g.country, o.country)
+WITH g WHERE g.country IS NOT NULL
+MATCH (c:Country {code: g.country})
+MERGE (g)-[:LOCATED_IN]->(c)
+"""
+
+MERGE_ASSIGNED = """
+UNWIND $rows AS r
+MATCH (p:Patent {key: r.patent}) MATCH (g:Organization {key: r.org})
+MERGE (p)-[e:ASSIGNED_TO]->(g)
+SET e.fraction = r.fraction
+"""
+
+MERGE_IN_COUNTRY = """
+UNWIND $rows AS r
+MATCH (p:Patent {key: r.patent}) MATCH (c:Country {code: r.country})
+MERGE (p)-[e:IN_COUNTRY {role: 'applicant'}]->(c)
+SET e.fraction = r.fraction
+"""
+
+MERGE_INVENTOR_COUNTRY = """
+UNWIND $rows AS r
+MATCH (p:Patent {key: r.patent}) MATCH (c:Country {code: r.country})
+MERGE (p)-[e:INVENTOR_COUNTRY]->(c)
+SET e.fraction = r.fraction
+"""
+
+MERGE_CPC = """
+UNWIND $rows AS n
+MERGE (c:CPC {code: n.code})
+SET c.level = n.level
+WITH c, n WHERE n.parent IS NOT NULL
+MERGE (p:CPC {code: n.parent})
+MERGE (c)-[:PART_OF]->(p)
+"""
+
+MERGE_CLASSIFIED = """
+UNWIND $rows AS r
+MATCH (p:Patent {key: r.patent}) MATCH (c:CPC {code: r.code})
+MERGE (p)-[e:CLASSIFIED_AS]->(c)
+SET e.scheme = r.scheme
+"""
+
+
+def patent_props(p: Patent) -> dict[str, Any]:
+    year = p.publication_date[:4] if p.publication_date else None
+    props = {
+        "number": p.number, "kind": p.kind, "country": p.country, "title": p.title, "abstract": p.abstract,
+        "application_number": p.application_number, "application_date": p.application_date,
+        "priority_date": p.priority_date, "publication_date": p.publication_date,
+        "year": int(year) if year and year.isdigit() else None, "family_id": p.family_id,
+        "cpc": list(p.cpc), "ipc": list(p.ipc),
+        "applicant_names": [a.name for a in p.applicants], "inventor_names": [i.name for i in p.inventors],
+        f"fp_{p.source}": p.fingerprint,
+    }
+    return {k: v for k, v in props.items() if v is not None and v != []}
+
+
+def _shares(parties: Sequence[Party]) -> dict[str, float]:
+    share: dict[str, float] = {}
+    for a in parties:
+        if a.country:
+            share[a.country] = share.get(a.country, 0.0) + 1.0 / len(parties)
+    return share
+
+
+@dataclass
+class _Rows:
+    patents: list[dict[str, Any]] = field(default_factory=list)
+    families: list[dict[str, Any]] = field(default_factory=list)
+    docdb_keys: list[str] = field(default_factory=list)
+    owner_keys: list[str] = field(default_factory=list)
+    inventor_keys: list[str] = field(default_factory=list)
+    class_keys: list[str] = field(default_factory=list)
+    countries: set[str] = field(default_factory=set)
+    orgs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assigned: list[dict[str, Any]] = field(default_factory=list)
+    in_country: list[dict[str, Any]] = field(default_factory=list)
+    inventor_country: list[dict[str, Any]] = field(default_factory=list)
+    cpc: dict[str, dict[str, Any]] = field(default_factory=dict)
+    classified: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _owners(rows: _Rows, p: Patent) -> None:
+    key = p.key
+    rows.owner_keys.append(key)
+    n = len(p.applicants)
+    # Offices that do not mark persons (EP, DOCDB) list inventor-applicants among
+    # the applicants; an owner named like an inventor is taken to be that person.
+    people = {name_key(i.name) for i in p.inventors}
+    orgs: dict[str, float] = {}
+    for a in p.applicants:
+        if a.organization and name_key(a.name) not in people:
+            k = name_key(a.name)
+            if k == "name:":
+                continue
+            rows.orgs.setdefault(k, {"key": k, "name": a.name, "country": a.country})
+            orgs[k] = orgs.get(k, 0.0) + 1.0 / n
+    rows.assigned += [{"patent": key, "org": k, "fraction": f} for k, f in orgs.items()]
+    for c, f in _shares(p.applicants).items():
+        rows.countries.add(c)
+        rows.in_country.append({"patent": key, "country": c, "fraction": f})
+
+
+def _inventors(rows: _Rows, p: Patent) -> None:
+    rows.inventor_keys.append(p.key)
+    for c, f in _shares(p.inventors).items():
+        rows.countries.add(c)
+        rows.inventor_country.append({"patent": p.key, "country": c, "fraction": f})
+
+
+def _classes(rows: _Rows, p: Patent) -> None:
+    rows.class_keys.append(p.key)
+    # CPC when the record has it; IPC shares its hierarchy down to the main group.
+    scheme, codes = ("cpc", p.cpc) if p.cpc else ("ipc", p.ipc)
+    for code in dict.fromkeys(codes):
+        chain = class_chain(code)
+        for i, (c, level) in enumerate(chain):
+            rows.cpc.setdefault(c, {"code": c, "level": level, "parent": chain[i - 1][0] if i else None})
+        rows.classified.append({"patent": p.key, "code": code, "scheme": scheme})
+
+
+def write_patents(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Patent, str]], source_kind: str, source_key: str,
+                  done: int, complete: bool, force: bool = False) -> Outcome:
+    """Write one batch of (Patent, locator) and advance the source checkpoint, in one transaction."""
+    out = Outcome()
+    by_source: dict[str, set[str]] = {}
+    for p, _ in batch:
+        by_source.setdefault(p.source, set()).add(p.key)
+    fps: dict[tuple[str, str], str | None] = {}
+    for src, keys in by_source.items():
+        for r in tx.run(RESOLVE, keys=list(keys), fp=f"fp_{src}"):
+            fps[(src, r["key"])] = r["fp"]
+
+    # The last record of a key in the batch decides each edge group; all records' properties merge.
+    last: dict[tuple[str, str], Patent] = {}
+    todo: list[tuple[Patent, str]] = []
+    for p, loc in batch:
+        if not force and p.fingerprint is not None and fps.get((p.source, p.key)) == p.fingerprint:
+            out.unchanged += 1
+            continue
+        out.written += 1
+        todo.append((p, loc))
+        for group, has in (("owners", p.applicants), ("inventors", p.inventors), ("classes", p.cpc or p.ipc)):
+            if has:
+                last[(group, p.key)] = p
+
+    rows = _Rows()
+    for p, loc in todo:
+        rows.patents.append({"key": p.key, "props": patent_props(p), "locator": loc})
+        rows.families.append({"key": p.key, "family": p.family_key, "family_id": p.family_id})
+        if p.family_id:
+            rows.docdb_keys.append(p.key)
+    for (group, _), p in last.items():
+        {"owners": _owners, "inventors": _inventors, "classes": _classes}[group](rows, p)
+
+    if rows.patents:
+        tx.run(MERGE_PATENTS, rows=rows.patents, source=source_key).consume()
+    if rows.docdb_keys:
+        tx.run(DROP_STANDIN_FAMILY, keys=rows.docdb_keys).consume()
+    if rows.families:
+        tx.run(MERGE_FAMILY, rows=rows.families).consume()
+    for cypher, keys in ((DROP_OWNERS, rows.owner_keys), (DROP_INVENTORS, rows.inventor_keys), (DROP_CLASSES, rows.class_keys)):
+        if keys:
+            tx.run(cypher, keys=keys).consume()
+    rows.countries.update(o["country"] for o in rows.orgs.values() if o["country"])
+    if rows.countries:
+        tx.run(MERGE_COUNTRIES, codes=sorted(rows.countries)).consume()
+    for cypher, data in ((MERGE_ORGS, list(rows.orgs.values())), (MERGE_ASSIGNED, rows.assigned),
+                         (MERGE_IN_COUNTRY, rows.in_country), (MERGE_INVENTOR_COUNTRY, rows.inventor_country),
+                         (MERGE_CPC, sorted(rows.cpc.values(), key=lambda n: len(n["code"]))), (MERGE_CLASSIFIED, rows.classified)):
+        if data:
+            tx.run(cypher, rows=data).consume()
+    tx.run(CHECKPOINT, source=source_key, done=done, complete=complete).consume()
+    return out
