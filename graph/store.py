@@ -83,10 +83,9 @@ class Store:
 
     def read(self, cypher: str, timeout: float | None = None, **params: Any) -> list[dict[str, Any]]:
         """Run a query in a read transaction; writes are refused by the server."""
-        query = neo4j.Query(cypher, timeout=timeout) if timeout else cypher
-
+        @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(query, params)]
+            return [r.data() for r in tx.run(cypher, params)]
 
         with translate(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
             return s.execute_read(work)

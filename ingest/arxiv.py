@@ -260,13 +260,14 @@ class Client:
                 stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
                 (self.save_dir / f"arxiv-{fingerprint(resp.url.encode())}-{stamp}.xml").write_bytes(resp.content)
 
-    def fetch(self, query: str = "", id_list: list[str] | None = None, max_results: int | None = 100) -> Iterator[Item]:
-        """Raw Atom entries of a search, page by page, in arXiv's order."""
+    def fetch(self, query: str = "", id_list: list[str] | None = None, max_results: int | None = 100,
+              offset: int = 0) -> Iterator[Item]:
+        """Raw Atom entries of a search, page by page, in arXiv's order, skipping ``offset``."""
         search = self._arxiv.Search(query=query, id_list=id_list or [], max_results=max_results)
         n = 0
         from kizashi.errors import FetchError
 
-        results = self.client.results(search)
+        results = self.client.results(search, offset=offset)
         while True:
             try:
                 next(results)
@@ -277,7 +278,7 @@ class Client:
             while self.pages:
                 url, body = self.pages.pop(0)
                 for item in feed_entries(body, url):
-                    if max_results is not None and n >= max_results:
+                    if max_results is not None and n >= max_results - offset:
                         return
                     n += 1
                     yield item

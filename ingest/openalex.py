@@ -269,8 +269,10 @@ class Client:
             data = json_object(body, url, f"page {page}")
             results = _l(data.get("results"))
             seen += len(results)
-            cursor = _d(data.get("meta")).get("next_cursor")
-            if not results or (max_records is not None and seen >= max_records):
+            meta = _d(data.get("meta"))
+            cursor = meta.get("next_cursor")
+            total = _i(meta.get("count"))
+            if not results or (max_records is not None and seen >= max_records) or (total is not None and seen >= total):
                 break
 
     def fetch_works(self, max_records: int | None = None, **params: str) -> Iterator[Item]:

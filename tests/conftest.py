@@ -32,18 +32,26 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def neo4j_conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings | None]:
+    """Settings of the local Neo4j this session started, or None when NEO4J_URI names one."""
     if os.environ.get("NEO4J_URI"):
-        yield Connection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
-                         os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE", "neo4j"))
+        yield None
         return
     settings = Settings(home=tmp_path_factory.mktemp("kizashi-home"), bolt_port=_free_port(),
                         neo4j_heap="1g", neo4j_page_cache_mb=256, neo4j_uri=None)
     server.start(settings)
     try:
-        yield server.connection(settings)
+        yield settings
     finally:
         server.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def neo4j_conn(local_server: Settings | None) -> Connection:
+    if local_server is None:
+        return Connection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
+                          os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE", "neo4j"))
+    return server.connection(local_server)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,48 @@
+"""A throwaway local Neo4j for a benchmark run (or the one NEO4J_URI names)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from graph import server
+from graph.schema import ensure_schema
+from graph.store import Connection, Store, open_driver
+from kizashi.settings import Settings
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def bench_store(heap: str = "2g", page_cache_mb: int = 1024) -> Iterator[Store]:
+    if os.environ.get("NEO4J_URI"):
+        conn = Connection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""), "neo4j")
+        store = Store(open_driver(conn))
+        ensure_schema(store)
+        yield store
+        store.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="kizashi-bench-") as home:
+        settings = Settings(home=Path(home), bolt_port=_free_port(), neo4j_heap=heap, neo4j_page_cache_mb=page_cache_mb, neo4j_uri=None)
+        server.start(settings)
+        try:
+            store = Store(open_driver(server.connection(settings)))
+            ensure_schema(store)
+            yield store
+            store.close()
+        finally:
+            server.stop(settings)
+
+
+def wipe(store: Store) -> None:
+    store.autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")

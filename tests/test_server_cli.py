@@ -1,0 +1,76 @@
+"""The local server launcher and the CLI's database commands, on the real Neo4j."""
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+
+import neo4j
+import pytest
+
+from graph import server
+from tests.conftest import FIXTURES
+
+
+def cli(env, *args, check=True):
+    done = subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=env, capture_output=True, text=True, timeout=300)
+    if check:
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def _non_loopback_ip() -> str | None:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # no packet is sent for UDP connect
+            ip = s.getsockname()[0]
+        return None if ip.startswith("127.") else ip
+    except OSError:
+        return None
+
+
+def test_local_server_is_idempotent_private_and_password_protected(local_server):
+    if local_server is None:
+        pytest.skip("NEO4J_URI names an external server")
+    uri = server.connection(local_server).uri
+    assert server.start(local_server) == uri                      # second start: same server
+    pw_file = server.Paths.of(local_server).password
+    assert stat.S_IMODE(os.stat(pw_file).st_mode) == 0o600
+    assert pw_file.read_text().strip() not in ("", "neo4j", "password")
+    with pytest.raises(neo4j.exceptions.AuthError):
+        neo4j.GraphDatabase.driver(uri, auth=("neo4j", "neo4j")).verify_connectivity()
+    ip = _non_loopback_ip()
+    if ip:
+        with socket.socket() as s:
+            s.settimeout(1)
+            assert s.connect_ex((ip, local_server.bolt_port)) != 0   # Bolt listens on 127.0.0.1 only
+
+
+def test_status_and_query_json(store, cli_env, tmp_path):
+    cli(cli_env, "ingest", "openalex", str(FIXTURES / "openalex_works.jsonl"))
+    status = json.loads(cli(cli_env, "db", "status", "--json").stdout)
+    assert status["version"].startswith("Neo4j/5") and status["nodes"]["Work"] == 3
+    assert status["relationships"]["IN_COUNTRY"] == 6
+    rows = json.loads(cli(cli_env, "query", "MATCH (c:Country) RETURN c.code AS code ORDER BY code", "--json").stdout)
+    assert [r["code"] for r in rows] == ["CN", "JP", "SG", "US"]
+    summary = json.loads(cli(cli_env, "summary", "--json").stdout)
+    assert summary["top_countries"][0] == {"country": "JP", "name": None, "fractional": 1.25, "full": 2}
+
+
+def test_query_refuses_writes(store, cli_env):
+    done = cli(cli_env, "query", "CREATE (:Work {key: 'x'})", check=False)
+    assert done.returncode == 1 and "error" in done.stderr.lower()
+    assert store.read("MATCH (w:Work {key: 'x'}) RETURN count(w) AS n") == [{"n": 0}]
+
+
+def test_db_start_with_external_uri_starts_nothing(cli_env):
+    done = cli(cli_env, "db", "start", check=False)
+    assert done.returncode == 1 and "NEO4J_URI is set" in done.stderr
+
+
+def test_offline_without_data_says_so(store, cli_env):
+    env = {**cli_env, "KIZASHI_OPENALEX_URL": "http://127.0.0.1:9"}
+    done = cli(env, "run", "--offline", check=False)
+    assert done.returncode == 1 and "offline and no data" in done.stderr
