@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Protocol, runtime_checkable
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -149,3 +152,96 @@ def document_text(title: str | None, body: str | None) -> str:
 def text_hash(text: str) -> str:
     """A node's vector is current when this and its ``embedding_model`` both match."""
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --- the pipeline: nodes in the graph -> vectors on the nodes -------------------------
+
+@dataclass
+class LabelReport:
+    label: str
+    nodes: int = 0
+    encoded: int = 0
+    unchanged: int = 0
+    empty: int = 0
+    seconds: float = 0.0
+    encode_seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.encoded / self.seconds if self.seconds else 0.0
+
+
+def embed_nodes(store, embedder: Embedder | None = None, labels: list[str] | None = None, batch: int = 512,
+                force: bool = False, progress: Callable[[str, int, int], None] | None = None) -> list[LabelReport]:
+    """Encode every embeddable node whose text or model changed; store vector, hash and model.
+
+    ``progress(label, scanned, encoded)`` is called after each batch."""
+    from graph import vectors as gv
+
+    emb = embedder or get_embedder()
+    reports = []
+    for e in gv.present_labels(store, labels):
+        gv.ensure_index(store, e, emb.dim)
+        rep = LabelReport(e.label)
+        t0 = time.perf_counter()
+        pending: list[tuple[str, str, str]] = []  # key, text, hash
+        empty: list[str] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            t = time.perf_counter()
+            vecs = emb.encode([p[1] for p in pending])
+            rep.encode_seconds += time.perf_counter() - t
+            gv.write(store, e, emb.name, [{"key": k, "hash": h, "v": v.tolist()} for (k, _, h), v in zip(pending, vecs)])
+            rep.encoded += len(pending)
+            pending.clear()
+            if progress:
+                progress(e.label, rep.nodes, rep.encoded)
+
+        for page in gv.texts(store, e):
+            for r in page:
+                rep.nodes += 1
+                text = document_text(r["title"], r["body"])
+                if not text:
+                    rep.empty += 1
+                    if r["hash"] is not None:
+                        empty.append(r["key"])
+                    continue
+                h = text_hash(text)
+                if not force and r["hash"] == h and r["model"] == emb.name:
+                    rep.unchanged += 1
+                    continue
+                pending.append((r["key"], text, h))
+                if len(pending) >= batch:
+                    flush()
+            if progress:
+                progress(e.label, rep.nodes, rep.encoded)
+        flush()
+        if empty:
+            gv.clear(store, e, empty)
+        rep.seconds = time.perf_counter() - t0
+        reports.append(rep)
+    return reports
+
+
+def search(store, query: str, k: int = 10, labels: list[str] | None = None,
+           embedder: Embedder | None = None) -> list[dict[str, Any]]:
+    """Semantic search over works, patents and policy documents, in any language the model knows.
+
+    Returns up to k hits {label, key, title, year, language, score}, best first, across labels."""
+    from graph import vectors as gv
+
+    query = query.strip()
+    if not query:
+        return []
+    emb = embedder or get_embedder()
+    v = emb.encode([query])[0].tolist()
+    hits: list[dict[str, Any]] = []
+    for e in gv.EMBEDDABLE:
+        if labels and e.label not in labels:
+            continue
+        if gv.has_index(store, e):
+            hits.extend(gv.query(store, e, v, k))
+    hits.sort(key=lambda h: -h["score"])
+    return hits[:k]

@@ -1,0 +1,126 @@
+"""Embeddings: the Embedder contract, incremental re-embedding, and vector search
+in the real Neo4j for English and Japanese queries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.embed import Embedder, document_text, embed_nodes, get_embedder, search, text_hash
+from kizashi.errors import ConfigError
+from tests.conftest import FIXTURES
+from tests.helpers import load
+
+WORKS = FIXTURES / "embed_works.jsonl"
+
+
+class Counting:
+    """The real embedder, counting what it is asked to encode."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return self.inner.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def use() -> Embedder:
+    return get_embedder("use-multilingual")
+
+
+def test_embedder_contract(use: Embedder) -> None:
+    assert isinstance(use, Embedder)
+    v = use.encode(["rare-earth-free magnets", "レアアースフリー磁石", ""])
+    assert v.shape == (3, use.dim) == (3, 512)
+    assert v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v[:2], axis=1), 1.0, atol=1e-5)
+    assert use.encode([]).shape == (0, 512)
+    assert get_embedder("use-multilingual") is use  # built once per process
+
+
+def test_unknown_or_missing_embedder_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="unknown embedder"):
+        get_embedder("no-such-model")
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match="sentence-transformers"):
+            get_embedder("st:/nonexistent/model").encode(["x"])
+
+
+def test_text_hash_tracks_text() -> None:
+    assert text_hash(document_text("A", "b")) == text_hash("A. b")
+    assert text_hash("A. b") != text_hash("A. c")
+    assert document_text(None, "  only body ") == "only body"
+    assert document_text(None, None) == ""
+
+
+def test_incremental_embedding(store, tmp_path: Path, use: Embedder) -> None:
+    load(store, "arxiv", [WORKS], tmp_path)
+    emb = Counting(use)
+    [rep] = embed_nodes(store, emb)
+    assert (rep.label, rep.nodes, rep.encoded, rep.unchanged) == ("Work", 12, 12, 0)
+    row = store.read("MATCH (w:Work {arxiv_id: '2401.10001'}) RETURN w.embedding AS v, w.text_hash AS h, "
+                     "w.embedding_model AS m")[0]
+    assert len(row["v"]) == 512 and row["m"] == "use-multilingual" and len(row["h"]) == 32
+
+    # Nothing changed: nothing is encoded again.
+    emb.seen.clear()
+    [rep] = embed_nodes(store, emb)
+    assert (rep.encoded, rep.unchanged, emb.seen) == (0, 12, [])
+
+    # One abstract edited: only that one is re-encoded.
+    store.write("MATCH (w:Work {arxiv_id: '2401.10003'}) SET w.abstract = w.abstract + ' Also vertical GaN.'")
+    [rep] = embed_nodes(store, emb)
+    assert rep.encoded == 1 and len(emb.seen) == 1 and emb.seen[0].endswith("Also vertical GaN.")
+
+    # A different model name invalidates every stored vector.
+    class Renamed(Counting):
+        pass
+
+    other = Renamed(use)
+    other.name = "use-multilingual-v2"
+    [rep] = embed_nodes(store, other)
+    assert rep.encoded == 12
+
+
+@pytest.fixture
+def embedded(store, tmp_path: Path, use: Embedder):
+    load(store, "arxiv", [WORKS], tmp_path)
+    embed_nodes(store, use)
+    return store
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("rare-earth-free motor magnets", "2401.10001"),
+    ("レアアースフリー磁石", "2401.10001"),
+    ("量子鍵配送", "2401.10002"),
+    ("GaNパワー半導体", "2401.10003"),
+    ("全固体電池", "2401.10004"),
+    ("極超音速飛翔体のスクラムジェット", "2401.10005"),
+    ("ドローンの群制御", "2401.10006"),
+    ("海底ケーブル", "2401.10011"),
+    ("大規模言語モデル", "2401.10012"),
+])
+def test_vector_search_en_ja(embedded, query: str, expected: str) -> None:
+    hits = search(embedded, query, k=3)
+    assert hits and hits[0]["label"] == "Work"
+    assert hits[0]["key"] == f"arxiv:{expected}", [(h["key"], round(h["score"], 3)) for h in hits]
+    assert hits == sorted(hits, key=lambda h: -h["score"])
+
+
+def test_search_cli(embedded, cli_env) -> None:
+    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "search", "レアアースフリー磁石", "-k", "2", "--json"],
+                         env=cli_env, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    hits = json.loads(out.stdout)
+    assert hits[0]["key"] == "arxiv:2401.10001"
