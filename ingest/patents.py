@@ -39,7 +39,8 @@ EXCH = b"http://www.epo.org/exchange"
 
 
 def _codepoint(name: str) -> str | None:
-    for n in (name, name.lower(), name.capitalize()):
+    # DOCDB writes upper-case names (&SACUTE;) for capitals: try the capitalised form first.
+    for n in (name, name.capitalize(), name.lower()):
         if n in _GREEK:
             return _GREEK[n]
         if n in html.entities.name2codepoint:

@@ -9,6 +9,7 @@ country of US addresses, so a state without a country means US.
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from kizashi.errors import RecordError
 
 SOURCE = "ppubs"
 _TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<br\s*/?>|</p>", re.I)
 _FAMILY_MAX = 10 ** 9   # DOCDB family IDs; larger ones are USPTO-internal IDs
 
 
@@ -99,6 +101,13 @@ def _parties(names: list[str], countries: list[str], states: list[str], organiza
     return out
 
 
+def _plain(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    t = html.unescape(_TAG.sub("", _BREAK.sub(" ", value)))
+    return " ".join(t.split()) or None
+
+
 def to_patent(raw: Raw) -> Patent:
     d = {k: _value(v) for k, v in raw.data.items()}
     guid = d.get("guid") or ""
@@ -122,7 +131,7 @@ def to_patent(raw: Raw) -> Patent:
     app = d.get("applicationNumber")
     return Patent(
         source=SOURCE, country=office, number=publication_number(office, number), kind=kind,
-        title=d.get("inventionTitle"), abstract=_TAG.sub(" ", abstract).strip() if isinstance(abstract, str) else None,
+        title=d.get("inventionTitle"), abstract=_plain(abstract),
         application_number=re.sub(r"\D", "", app) if isinstance(app, str) else None,
         application_date=iso_date(filing[0]) if filing else None,
         priority_date=iso_date((_list(d.get("priorityClaimsDate")) or [None])[0]),
