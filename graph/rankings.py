@@ -165,6 +165,11 @@ WHERE $technology IS NULL OR r.technology = $technology
 RETURN r {.key, .technology, .summary_json, .rows_json, .data_as_of} AS r ORDER BY r.technology
 """
 
+RANKINGS_FULL = """
+MATCH (r:Ranking {by: $by, window: $window, counting: $counting, profile: $profile})
+RETURN r {%s} AS r ORDER BY r.technology
+""" % ", ".join("." + f for f in _RANKING_FIELDS if f != "evidence_json")
+
 RANKINGS_WITH_ENTITY = """
 MATCH (r:Ranking {by: $by}) WHERE $id IN r.entities
 RETURN r {.key, .technology, .window, .counting, .profile, .rows_json} AS r ORDER BY r.technology, r.window
@@ -267,6 +272,11 @@ def rankings_for(store: Store, by: str, window: str, counting: str, profile: str
                  technology: str | None = None) -> list[dict[str, Any]]:
     return [r["r"] for r in store.read(RANKINGS_FOR, by=by, window=window, counting=counting, profile=profile,
                                        technology=technology)]
+
+
+def rankings_full(store: Store, by: str, window: str, counting: str, profile: str) -> list[dict[str, Any]]:
+    """Every stored ranking of a combination, without the (large) evidence."""
+    return [r["r"] for r in store.read(RANKINGS_FULL, by=by, window=window, counting=counting, profile=profile)]
 
 
 def rankings_with_entity(store: Store, by: str, ident: str) -> list[dict[str, Any]]:

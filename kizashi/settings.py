@@ -71,6 +71,25 @@ class Settings(BaseSettings):
     http_retries: int = 5
     http_timeout_seconds: float = 30.0
 
+    # Rankings (analysis/rank.py). Monopoly risk: high if HHI ≥ high_hhi or an uncontested
+    # lead share ≥ high_top1; medium if lead share ≥ medium_top1 or HHI ≥ medium_hhi.
+    rank_profile: str = "jp_economic_security"
+    rank_bootstrap: int = 1000
+    rank_seed: int = 20260401
+    rank_min_about_score: float = 0.0
+    risk_high_top1: float = 0.5
+    risk_high_hhi: float = 0.25
+    risk_medium_top1: float = 0.3
+    risk_medium_hhi: float = 0.15
+
+    # The API (api/).
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_requests_per_minute: int = 600        # per API key
+    api_page_size: int = 50
+    api_cypher_timeout_seconds: float = 10.0
+    api_cypher_max_rows: int = 1000
+
     @property
     def local(self) -> bool:
         return self.neo4j_uri is None

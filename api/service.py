@@ -1,0 +1,283 @@
+"""What the routes call: reads through graph/ and analysis/, caching, no Cypher and no HTTP."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from analysis import profiles, rank, shortlist
+from analysis.rank import Ranking
+from graph import rankings as gq
+from graph.store import Connection, Store, connection, open_driver
+from kizashi.errors import ConfigError, StoreUnavailable
+from kizashi.rank_cli import params_from
+from kizashi.settings import Settings
+
+
+class NotFound(Exception):
+    pass
+
+
+class Unavailable(Exception):
+    """A feature (not the store) is missing, e.g. embeddings."""
+
+
+class StoreHolder:
+    """The driver opened in the lifespan. When Neo4j is down at start or later, requests
+    get StoreUnavailable (503) and the next request after it returns reconnects."""
+
+    def __init__(self, settings: Settings, conn: Connection | None = None) -> None:
+        self.settings = settings
+        self.conn = conn
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+        self._next_try = 0.0
+
+    def open(self) -> None:
+        try:
+            self.get()
+        except StoreUnavailable:
+            pass   # serve 503 until Neo4j is reachable
+
+    def get(self) -> Store:
+        if self._store is not None:
+            return self._store
+        with self._lock:
+            if self._store is None:
+                if time.monotonic() < self._next_try:
+                    raise StoreUnavailable("Neo4j is not reachable (retrying shortly)")
+                conn = self.conn or connection(self.settings)
+                try:
+                    # Fail fast: an API request must not wait out the ingest's long retry budget.
+                    driver = open_driver(conn, max_transaction_retry_time=1.0, connection_timeout=3.0,
+                                         connection_acquisition_timeout=5.0)
+                except StoreUnavailable:
+                    self._next_try = time.monotonic() + 1.0
+                    raise
+                self._store = Store(driver, conn.database)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class Service:
+    def __init__(self, settings: Settings, holder: StoreHolder) -> None:
+        self.settings = settings
+        self.holder = holder
+        self._snap: tuple[float, dict[str, Any]] | None = None
+        self._cache: OrderedDict[str, Ranking] = OrderedDict()
+        self._lock = threading.Lock()
+        self._embedder: Any = None
+
+    @property
+    def store(self) -> Store:
+        return self.holder.get()
+
+    # ------------------------------------------------------------ snapshot
+    def snapshot(self, max_age: float = 10.0) -> dict[str, Any]:
+        now = time.monotonic()
+        if self._snap and now - self._snap[0] < max_age:
+            return self._snap[1]
+        snap = gq.snapshot(self.store)
+        self._snap = (now, snap)
+        return snap
+
+    def data_as_of(self) -> str | None:
+        try:
+            return self.snapshot()["data_as_of"]
+        except StoreUnavailable:
+            return self._snap[1]["data_as_of"] if self._snap else None
+
+    # ------------------------------------------------------------ profiles
+    def profile(self, name: str | None, country_weights: dict[str, float] | None = None) -> profiles.Profile:
+        p = profiles.load(name or self.settings.rank_profile, self.settings.home)
+        return p.with_weights(country_weights) if country_weights else p
+
+    def profiles(self) -> list[dict[str, Any]]:
+        return [profiles.load(n, self.settings.home).describe() for n in profiles.available(self.settings.home)]
+
+    # ------------------------------------------------------------ technologies
+    def technologies(self, lists: list[str] | None = None) -> list[dict[str, Any]]:
+        rows = gq.technologies(self.store)
+        if lists:
+            rows = [r for r in rows if set(lists) & set(r["lists"] or [])]
+        return rows
+
+    def technology(self, key: str) -> dict[str, Any]:
+        key = key if key.startswith("tech:") else f"tech:{key}"
+        rows = gq.technologies(self.store, [key])
+        if not rows:
+            raise NotFound(f"no technology {key}")
+        t = rows[0]
+        t["materials_detail"] = gq.materials(self.store, [key])
+        t["policy"] = (gq.policy(self.store, [key]) or [{}])[0]
+        t["clusters"] = gq.clusters(self.store, [key])
+        rk = self._stored(key, "country", "all", "fractional", self.profile(None).ident)
+        t["ranking"] = None if rk is None else {"key": rk.key, "summary": rk.summary, "top": rk.rows[:5]}
+        return t
+
+    # ------------------------------------------------------------ rankings
+    def _stored(self, technology: str, by: str, window: str, counting: str, profile: str) -> Ranking | None:
+        p = gq.find_ranking(self.store, technology, by, window, counting, profile)
+        return Ranking.from_props(p) if p else None
+
+    def ranking(self, technology: str, by: str = "country", window: str = "all", counting: str = "fractional",
+                profile: str | None = None, weights: dict[str, float] | None = None,
+                country_weights: dict[str, float] | None = None, fresh: bool = False) -> dict[str, Any]:
+        """The stored ranking (or one computed now and cached), re-weighted on request."""
+        technology = technology if technology.startswith("tech:") else f"tech:{technology}"
+        if by not in ("country", "organization"):
+            raise ConfigError("by must be country or organization")
+        if counting not in ("fractional", "full"):
+            raise ConfigError("counting must be fractional or full")
+        rank.parse_window(window)
+        base_profile = self.profile(profile)
+        prof = base_profile.with_weights(country_weights) if country_weights else base_profile
+        if not gq.technologies(self.store, [technology]):
+            raise NotFound(f"no technology {technology}")
+        rk = None if fresh else self._stored(technology, by, window, counting, base_profile.ident)
+        source = "stored"
+        if rk is None:
+            rk, source = self._live(technology, by, window, counting, base_profile, fresh)
+        rows, params = rk.rows, dict(rk.params)
+        if weights or country_weights:
+            rows = rescore(rows, rank.check_weights(weights) if weights else dict(rk.params["weights"]), prof, by)
+            params.update(weights=weights or rk.params["weights"], profile=prof.ident,
+                          profile_overrides=dict(prof.overrides))
+        key = rank.ranking_key(params) if (weights or country_weights) else rk.key
+        return {"key": key, "evidence_key": rk.key, "source": source, "technology": technology, "by": by,
+                "window": window, "counting": counting, "profile": prof.ident, "params": params,
+                "summary": rk.summary, "rows": rows, "snapshot_id": rk.snapshot_id,
+                "taxonomy_version": rk.taxonomy_version}
+
+    def _live(self, technology: str, by: str, window: str, counting: str, profile: profiles.Profile,
+              fresh: bool) -> tuple[Ranking, str]:
+        snap = self.snapshot(max_age=0.0 if fresh else 10.0)
+        ck = "|".join((technology, by, window, counting, profile.ident, snap["snapshot_id"]))
+        with self._lock:
+            if not fresh and ck in self._cache:
+                self._cache.move_to_end(ck)
+                return self._cache[ck], "cache"
+        params = params_from(self.settings, window, counting)
+        out = rank.compute(self.store, [technology], by, params, profile, snapshot=snap)
+        if not out:
+            raise NotFound(f"nothing to rank for {technology} in window {window}")
+        with self._lock:
+            self._cache[ck] = out[0]
+            while len(self._cache) > 256:
+                self._cache.popitem(last=False)
+        return out[0], "computed"
+
+    def run(self, technologies: list[str] | None, by: list[str], windows: list[str], counting: list[str],
+            profile: str | None) -> list[dict[str, Any]]:
+        from kizashi.rank_cli import run_rankings
+
+        rks = run_rankings(self.store, technologies, by, windows, counting, profile or self.settings.rank_profile)
+        self._snap = None
+        return [{"key": r.key, "technology": r.technology, "by": r.by, "window": r.window, "counting": r.counting,
+                 "profile": r.profile} for r in rks]
+
+    def evidence(self, key: str) -> Ranking:
+        p = gq.ranking_by_key(self.store, key)
+        if p is None:
+            with self._lock:
+                hit = next((r for r in self._cache.values() if r.key == key), None)
+            if hit is None:
+                raise NotFound(f"no ranking {key} (rankings are replaced when recomputed; run kizashi rank)")
+            return hit
+        return Ranking.from_props(p)
+
+    # ------------------------------------------------------------ shortlist, clusters, entities
+    def shortlist(self, window: str, counting: str, profile: str | None, weights: dict[str, float] | None,
+                  lists: list[str] | None) -> shortlist.Shortlist:
+        prof = self.profile(profile)
+        return shortlist.from_store(self.store, prof, window, counting, weights, lists,
+                                    params_from(self.settings, window, counting))
+
+    def emerging_clusters(self, technology: str | None = None) -> list[dict[str, Any]]:
+        rows = gq.clusters(self.store, [technology] if technology else None)
+        out = []
+        for r in rows:
+            c = {k: v for k, v in r["cluster"].items() if v is not None}
+            c.update(technologies=[t for t in r["technologies"] if t], size=r["size"],
+                     emergence=shortlist._cluster_emergence(r))
+            out.append(c)
+        out.sort(key=lambda c: (-c["emergence"], str(c.get("key"))))
+        return out
+
+    def country(self, code: str) -> dict[str, Any]:
+        code = code.upper()
+        c = gq.country(self.store, code)
+        if c is None:
+            raise NotFound(f"no country {code}")
+        prof = self.profile(None)
+        c["bloc"] = prof.bloc_of(code)
+        c["rankings"] = _positions(gq.rankings_with_entity(self.store, "country", code), code)
+        return c
+
+    def organization(self, key: str) -> dict[str, Any]:
+        o = gq.organization(self.store, key)
+        if o is None:
+            raise NotFound(f"no organization {key}")
+        o["rankings"] = _positions(gq.rankings_with_entity(self.store, "organization", key), key)
+        return o
+
+    # ------------------------------------------------------------ search, cypher
+    def search(self, q: str, k: int, labels: list[str] | None) -> list[dict[str, Any]]:
+        try:
+            from analysis import embed
+            from graph import vectors as gv
+        except ImportError as e:
+            raise Unavailable(f"semantic search is not installed: {e}") from e
+        if not any(gv.has_index(self.store, e) for e in gv.EMBEDDABLE):
+            raise Unavailable("no embeddings in the graph yet: run `kizashi embed` first")
+        if self._embedder is None:
+            try:
+                self._embedder = embed.get_embedder(self.settings.embedder)
+            except Exception as e:  # a missing model package or file: the feature is unavailable
+                raise Unavailable(f"the embedding model could not be loaded: {e}") from e
+        return embed.search(self.store, q, k, labels, embedder=self._embedder)
+
+    def cypher(self, query: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+        return gq.read_limited(self.store, query, params, self.settings.api_cypher_timeout_seconds,
+                               self.settings.api_cypher_max_rows)
+
+
+def _positions(rankings: list[dict[str, Any]], ident: str) -> list[dict[str, Any]]:
+    import json
+
+    out = []
+    for r in rankings:
+        rows = json.loads(r["rows_json"])
+        me = next((x for x in rows if x["id"] == ident), None)
+        if me:
+            out.append({"technology": r["technology"], "window": r["window"], "counting": r["counting"],
+                        "profile": r["profile"], "ranking_key": r["key"], "rank": me["rank"],
+                        "rank_weighted": me["rank_weighted"], "papers_share": me["papers_share"],
+                        "papers_share_lo": me["papers_share_lo"], "papers_share_hi": me["papers_share_hi"],
+                        "patent_share": me["patent_share"], "rca": me["rca"], "of": len(rows)})
+    return out
+
+
+def rescore(rows: list[dict[str, Any]], weights: dict[str, float], profile: profiles.Profile, by: str) -> list[dict[str, Any]]:
+    """New composite scores for stored rows (custom weights or country weights); same metrics."""
+    if not rows:
+        return rows
+    rows = sorted(rows, key=lambda r: r["id"])
+    comp = np.array([[r["papers_share"] or 0, r["top10_share"] or 0, r["patent_share"] or 0, r["growth"] or 0]
+                     for r in rows], dtype=float)
+    ew = np.array([profile.weight(r["country"]) for r in rows])
+    sc = rank.reweight(comp, weights, ew)
+    out = []
+    for i, r in enumerate(rows):
+        out.append({**r, "weight": float(ew[i]), "score": round(float(sc["raw"][i]), 6), "rank": int(sc["raw_rank"][i]),
+                    "score_weighted": round(float(sc["weighted"][i]), 6), "rank_weighted": int(sc["weighted_rank"][i])})
+    out.sort(key=lambda r: (r["rank"], r["id"]))
+    return out
