@@ -217,7 +217,8 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
         words = [w for w in f.split() if w not in GENERIC and len(w) >= 4]
         if not words or len(f) < 8:
             continue
-        block = blocks[min(words, key=lambda w: (freq[w], w))]
+        # candidates share one of the form's two rarest distinctive words
+        block = sorted({g for w in sorted(words, key=lambda w: (freq[w], w))[:2] for g in blocks[w]})
         if len(block) < 2:
             continue
         for other, score, _ in process.extract(f, block, scorer=fuzz.ratio, score_cutoff=threshold, limit=20):
@@ -261,7 +262,11 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
             country[c] = (o.country, "identifier")
         else:
             votes = Counter(by_key[k].country for k in keys if by_key[k].country)
-            country[c] = (votes.most_common(1)[0][0], "majority" if len(votes) > 1 else "source") if votes else (None, "unknown")
+            if votes:
+                country[c] = (votes.most_common(1)[0][0], "majority" if len(votes) > 1 else "source")
+            else:
+                named = next((x for x in (country_in_name(by_key[k].name or "") for k in keys) if x), None)
+                country[c] = (named, "name") if named else (None, "unknown")
     for o in overrides:
         if o.action == "country":
             hit = matching(o.name)
@@ -295,6 +300,26 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
             seen.add(top)
         rollup[k] = top
     return Resolution(canonical, form, joined, country, rollup, set_parents, unmatched)
+
+
+_NOT_A_COUNTRY_HERE = frozenset({"georgia", "jordan", "chad", "niger", "guinea", "turkey", "wales", "congo", "dominica",
+                                  "mali", "jersey", "china", "india"})   # also US states, surnames, or "Indian Inst…"-style parts
+
+
+def country_in_name(name: str) -> str | None:
+    """A country the name itself states: "Thales Nederland BV", "Sharp Laboratories of America"."""
+    from graph.country import to_iso
+
+    words = re.findall(r"[A-Za-z]+", name)
+    for n in (3, 2, 1):
+        for i in range(len(words) - n, -1, -1):
+            phrase = " ".join(words[i:i + n])
+            if phrase.casefold() in _NOT_A_COUNTRY_HERE or len(phrase) < 4:
+                continue
+            code = to_iso(phrase) or {"nederland": "NL", "deutschland": "DE", "america": "US"}.get(phrase.casefold())
+            if code:
+                return code
+    return None
 
 
 def _alike(a: str, b: str) -> bool:

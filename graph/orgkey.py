@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from graph.country import to_iso
+
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACE = re.compile(r"\s+")
 
@@ -33,7 +35,7 @@ def name_key(name: str) -> str:
 _LEGAL_PHRASES = ("kabushiki kaisha", "kabushikigaisha", "yugen kaisha", "godo kaisha", "co ltd", "pty ltd", "pte ltd",
                   "s a r l", "s p a", "s r l", "b v", "n v", "k k", "s a", "l l c", "l p", "a g")
 _LEGAL_WORDS = frozenset({
-    "inc", "incorporated", "corp", "corporation", "ltd", "limited", "co", "company", "kk", "gmbh", "mbh", "ag", "sa",
+    "inc", "incorporated", "aktiengesellschaft", "gesellschaft", "kabushiki", "kaisha", "corp", "corporation", "ltd", "limited", "co", "company", "kk", "gmbh", "mbh", "ag", "sa",
     "spa", "srl", "sarl", "bv", "nv", "plc", "llc", "llp", "lp", "oy", "oyj", "ab", "asa", "pte", "pty", "sas", "kg",
     "kgaa", "se", "cie", "gk", "ulc", "lda", "bhd", "sdn", "tbk", "zrt", "doo", "jsc", "pjsc", "ooo", "oao", "zao",
 })
@@ -58,7 +60,7 @@ _STEMS = {
     "engn": "engn", "engineering": "engn", "eng": "engn", "coll": "coll", "college": "coll",
     "hosp": "hosp", "hospital": "hosp", "med": "med", "medical": "med", "medicine": "med",
     "polytech": "poly", "polytechnic": "poly", "politecnico": "poly", "polytechnique": "poly", "polytechnical": "poly",
-    "calif": "california", "mass": "massachusetts", "penn": "pennsylvania", "fed": "federal", "adv": "advanced",
+    "calif": "california", "federale": "federal", "federal": "federal", "grupo": "group", "mass": "massachusetts", "penn": "pennsylvania", "fed": "federal", "adv": "advanced",
     "int": "international", "intl": "international", "amer": "american", "chinese": "chinese", "sch": "school",
     "dept": "department", "minist": "ministry", "govt": "government", "informat": "information", "comp": "computer",
     "elect": "electrical", "elect.": "electrical", "elect&": "electrical", "commun": "communication", "syst": "systems",
@@ -94,8 +96,12 @@ ALIASES = {
     "nippon telegraph and telephone": "nippon telegraph telephone", "ntt": "nippon telegraph telephone",
     "hitachi works": "hitachi", "toyota motor": "motor toyota", "toyota": "motor toyota",
     "mit": "inst massachusetts tech", "cmu": "carnegie mellon univ", "kaist": "advanced inst korea sci tech",
-    "epfl": "ecole federale lausanne poly", "ecole polytechnique federale de lausanne": "ecole federale lausanne poly",
-    "swiss federal institute of technology lausanne": "ecole federale lausanne poly",
+    "epfl": "ecole federal lausanne poly", "swiss federal institute of technology lausanne": "ecole federal lausanne poly",
+    "ucl": "coll london univ", "nyu": "new univ york", "lmu": "ludwig maximilians munich univ",
+    "lmu munich": "ludwig maximilians munich univ", "univ munich": "ludwig maximilians munich univ",
+    "sony group": "sony", "matsushita electric industrial": "panasonic", "matsushita electric": "panasonic",
+    "dfki": "artificial ctr german intelligence res", "german center for artificial intelligence": "artificial ctr german intelligence res",
+    "deutsches forschungszentrum fur kunstliche intelligenz": "artificial ctr german intelligence res",
     "eth": "eth zurich", "eth zurich": "eth zurich", "swiss federal institute of technology": "eth zurich",
     "swiss fed inst technol": "eth zurich", "eth zentrum": "eth zurich", "ethz": "eth zurich", "ethz eth zurich": "eth zurich",
     "eidgenossische technische hochschule zurich": "eth zurich",
@@ -114,6 +120,8 @@ ALIASES = {
     "tsmc": "manufacturing semiconductor taiwan", "taiwan semiconductor manufacturing": "manufacturing semiconductor taiwan",
 }
 
+_HOLDER = re.compile(r"^\s*(the\s+)?(board\s+of\s+)?(regents|trustees|president\s+and\s+fellows)\s+of\s+(the\s+)?", re.I)
+_COMPANY_FILLER = frozenset({"technologies", "technology", "tech", "group", "grp", "holdings", "holding", "hldgs"})
 _JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
@@ -146,12 +154,31 @@ def match_form(name: str) -> str:
         return _alias(bare) or bare
     t = _fold(t).replace("&", " and ").replace("'", "")
     t = re.sub(r"\([^)]*\)", " ", t) if re.sub(r"\([^)]*\)", " ", t).strip() else t   # "(CNR)", "(ICAR-CNR)"
+    parts = [p.strip() for p in t.split(",")]
+    if len(parts) > 1 and len(parts[-1]) > 2 and to_iso(parts[-1]):   # "Alibaba Group, Hangzhou, China"
+        t = parts[0]
+    t = _HOLDER.sub("", t)   # "The Regents of the University of Michigan" holds the university's patents
     bare = strip_legal(t)
-    words = [_STEMS.get(w, w) for w in bare.split() if w not in _FILLER]
-    form = " ".join(sorted(words))
+    if bare != normalize(t):
+        # a company: "Huawei Technologies Co., Ltd." and "Sony Group Corp." are Huawei and Sony
+        core = [w for w in bare.split() if w not in _COMPANY_FILLER]
+        bare = " ".join(core) if core else bare
+    form = _plain_form(bare)
     return _alias(bare) or _alias(form) or form
 
 
+def _plain_form(bare: str) -> str:
+    return " ".join(sorted(_STEMS.get(w, w) for w in bare.split() if w not in _FILLER))
+
+
+_ALIAS_FORMS: dict[str, str] = {}
+
+
 def _alias(text: str) -> str | None:
+    """An alias by its exact (legal-stripped) spelling or by its match form."""
+    if not _ALIAS_FORMS:
+        for k, v in ALIASES.items():
+            if not _JA_CHARS.search(k):
+                _ALIAS_FORMS.setdefault(_plain_form(strip_legal(_fold(k))), " ".join(sorted(v.split())))
     hit = ALIASES.get(text)
-    return " ".join(sorted(hit.split())) if hit else None
+    return " ".join(sorted(hit.split())) if hit else _ALIAS_FORMS.get(text)

@@ -104,7 +104,17 @@ def paper(rec: dict[str, Any]) -> Paper:
         for i, slot in zip(targets, ci):
             stated[i] = list(dict.fromkeys(c for c in (countries[int(x)] if x.isdigit() and int(x) < len(countries) else None
                                                          for x in _plus(slot)) if c))
+            # upstream files Hong Kong and Macau under China; ISO (and OpenAlex, WoS) keep them apart
+            if stated[i] == ["CN"] and len(institutions[i]) == 1:
+                stated[i] = [_sar(institutions[i][0]) or "CN"]
     return Paper(authors, institutions, domains, stated)
+
+
+def _sar(institution: str) -> str | None:
+    low = institution.casefold()
+    if "shenzhen" in low or "guangzhou" in low or "mainland" in low:
+        return None
+    return "HK" if "hong kong" in low else "MO" if "macau" in low or "macao" in low else None
 
 
 class Known:
