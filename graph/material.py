@@ -75,6 +75,10 @@ MATERIALS: Final[tuple[Material, ...]] = (
     Material(key="superhard-materials", name="Superhard materials", name_ja="超硬材料",
              aliases_en=("superhard materials", "superhard material"), aliases_ja=("超硬質材料", "超硬材", "超硬材料"),
              reference_ids=("superhard_materials",)),
+    # The generic term policy texts use most (重要鉱物), kept apart from any one mineral.
+    Material(key="critical-minerals", name="Critical minerals", name_ja="重要鉱物",
+             aliases_en=("critical minerals", "critical mineral", "rare metals", "rare metal"),
+             aliases_ja=("重要鉱物資源", "レアメタル", "希少金属"), reference_ids=()),
     Material(key="lithium-battery-materials", name="Lithium-battery materials", name_ja="リチウムイオン電池材料",
              aliases_en=("lithium battery materials", "cathode materials", "anode materials"),
              aliases_ja=("リチウム電池材料", "正極材", "負極材"), reference_ids=("lithium_battery_materials",)),

@@ -215,7 +215,9 @@ def measure_to_document(m: dict[str, Any], path: str) -> PolicyDocument:
     if any(mat.is_rare_earth(k) for k in keys) and mat.RARE_EARTHS not in keys:
         keys.append(mat.RARE_EARTHS)
     status = m.get("later_status")
-    title = m.get("announcement") or "; ".join(f"No. {a.get('no')}" for a in m.get("announcements", []) if isinstance(a, dict))
+    # YAML 1.1 reads the key `no` as False.
+    numbers = [a.get("no", a.get(False)) for a in m.get("announcements", []) if isinstance(a, dict)]
+    title = m.get("announcement") or (f"Announcements No. {', '.join(str(n) for n in numbers)}" if numbers else None)
     events = tuple(ExportControl(country=country, material=k, month=when[:7], announced=announced, effective=effective,
                                  measure=title or ident, status=str(status) if status else None, basis="reference",
                                  exact=True) for k in keys)

@@ -270,7 +270,7 @@ _NLP: Any = None
 # (Company from slide text: サプライチェーン) are mostly noise.
 _ORG_LABELS = {"Government", "International_Organization", "Political_Party", "Military", "Company", "Corporation_Other",
                "School", "Research_Institute", "Organization_Other", "Show_Organization", "Political_Organization_Other"}
-_ORG_NOISE = re.compile(r"\s|サプライチェーン|フロー|プレジデント|シンクタンク|イメージ|[・/／]|(?:局長|部長|長官|理事長|社長|会長|大臣|首脳|政権|戦略|担当|例|条|国|HP|機関)$"
+_ORG_NOISE = re.compile(r"\s|サプライチェーン|フロー|プレジデント|シンクタンク|イメージ|[・/／]|(?:局長|部長|長官|理事長|社長|会長|大臣|首脳|政権|戦略|担当|例|条|国|HP|機関|法|令|者|上|最長)$"
                         r"|^[\d\W]+$|^.$")
 # The parser and morphologizer are not needed for entities, and cost more than half the time.
 _GINZA_EXCLUDE = ["parser", "morphologizer", "compound_splitter", "bunsetu_recognizer"]

@@ -30,5 +30,5 @@ def register(app: typer.Typer) -> None:
             run_source(store, "policy", found, paths_or_urls, force, writer=write_policy)
             events = export_controls(store)
         if events:
-            table(({k: (", ".join(v) if isinstance(v, list) else v) for k, v in e.items() if k != "key"} for e in events),
-                  title="Export-control events in the graph")
+            table(({"by": e["country"], "material": e["material"], "month": e["month"], "basis": ", ".join(e["basis"] or []),
+                    "documents": len(e["documents"])} for e in events), title="Export-control events in the graph")
