@@ -184,6 +184,7 @@ def write_policy(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[PolicyDocum
     latest: dict[str, tuple[PolicyDocument, str]] = {}
     for d, loc in batch:            # within a batch, the last record for a document wins
         latest[d.key] = (d, loc)
+    out.unchanged += len(batch) - len(latest)   # repeats of a document within the batch
     stored = {r["key"]: r["fp"] for r in tx.run(RESOLVE, keys=list(latest))}
     docs: list[tuple[PolicyDocument, str]] = []
     for key, (d, loc) in latest.items():
