@@ -43,6 +43,8 @@ _VERB = re.compile(r"輸出管理(?!法)|輸出規制|輸出禁止|輸出制限|
 _EFFECTIVE = re.compile(r"開始|施行|実施|発動|強化|導入|took effect|effective|impos", re.IGNORECASE)
 _ANNOUNCED = re.compile(r"発表|公表|公告|決定|announc", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"。|(?<![A-Z])\.\s")
+_FROM_BEFORE = re.compile(r"(?:effective|taking effect|from|as of|starting)\s*$", re.IGNORECASE)
+_FROM_AFTER = re.compile(r"\s*(?:\d{1,2}\s*日)?\s*(?:から|より|に施行|に発効)")
 _PHRASE = re.compile(r"[^\s(（\d、。,.;:]{1,16}")
 CONTEXT_LINES = 5
 
@@ -61,6 +63,7 @@ def _num(s: str) -> int:
 class _Pending:
     verb: tuple[int, str] | None = None      # offset, kind (effective / announced / "")
     month: tuple[int, int] | None = None     # year, month
+    effective: tuple[int, int] | None = None  # a second month the text says the measure applies from
     materials: list[int] = field(default_factory=list)   # indexes into the line's material hits
 
     def complete(self) -> bool:
@@ -93,9 +96,14 @@ def _markers(text: str, start: int, end: int, materials: Sequence[Hit]) -> list[
             out.append(_Marker(pos, "Y", 2018 + _num(m.group("r2"))))
         elif m.group("m"):
             out.append(_Marker(pos, "M", (None, int(m.group("m3")))))
+        if out and out[-1].kind == "M" and out[-1].pos == pos and (_FROM_BEFORE.search(text[max(0, pos - 14):pos])
+                                                                   or _FROM_AFTER.match(text, start + m.end())):
+            out[-1] = _Marker(pos, "M", out[-1].value + (True,))
     for m in _VERB.finditer(seg):
-        after = seg[m.end():m.end() + 12]
-        kind = "announced" if _ANNOUNCED.search(after) else "effective" if _EFFECTIVE.search(after) else ""
+        kind = ""
+        # Japanese names the act after the phrase (輸出管理措置開始), English mostly before it (imposed export controls).
+        for near in (seg[m.end():m.end() + 12], seg[max(0, m.start() - 14):m.start()]):
+            kind = kind or ("announced" if _ANNOUNCED.search(near) else "effective" if _EFFECTIVE.search(near) else "")
         out.append(_Marker(start + m.start(), "V", kind))
     for i, h in enumerate(materials):
         if start <= h.start < end:
@@ -119,11 +127,15 @@ def _line_events(text: str, start: int, end: int, materials: Sequence[Hit]) -> I
         if k.kind == "Y":
             year = k.value
         elif k.kind == "M":
-            y, m = k.value
+            y, m = k.value[:2]
             y = y or year
             if y is None or not 1990 <= y <= 2100:
                 continue
             year = y
+            if len(k.value) == 3 and p.month is not None and p.verb is not None and p.effective is None:
+                p.effective = (y, m)      # "announced in October, effective December": one measure
+                last = k.kind
+                continue
             if p.month is not None and p.complete():
                 yield p, [materials[i].key for i in p.materials]
                 p = _Pending()
@@ -160,7 +172,10 @@ def extract(text: str, hits: Sequence[Hit]) -> list[ExportControl]:
             controller = before[-1].key if before else (context[1] if context and n - context[0] <= CONTEXT_LINES else None)
             if controller is None:
                 continue
-            month = f"{p.month[0]:04d}-{p.month[1]:02d}"  # type: ignore[index]
+            said = f"{p.month[0]:04d}-{p.month[1]:02d}"  # type: ignore[index]
+            month = f"{p.effective[0]:04d}-{p.effective[1]:02d}" if p.effective else said
+            if p.effective:
+                kind = "both"
             target = next((h.key for h in targets if verb_at - 3 <= h.start <= verb_at), None)
             seen: set[str] = set()
             for key in keys:
@@ -168,8 +183,8 @@ def extract(text: str, hits: Sequence[Hit]) -> list[ExportControl]:
                     continue
                 seen.add(key)
                 ev = ExportControl(country=controller, material=key, month=month, basis="text", offset=verb_at,
-                                   announced=month if kind == "announced" else None,
-                                   effective=month if kind == "effective" else None,
+                                   announced=said if kind in ("announced", "both") else None,
+                                   effective=month if kind in ("effective", "both") else None,
                                    measure=_phrase(text, verb_at), target=target)
                 out.setdefault(ev.key, ev)
         named = [h for h in countries if start <= h.start < end]
