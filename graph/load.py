@@ -15,15 +15,15 @@ from graph.work import Work, key_rank
 
 RESOLVE = """
 CALL () {
-  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w.fps AS fps
   UNION ALL
-  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w.fps AS fps
   UNION ALL
-  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w.fps AS fps
   UNION ALL
-  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w[$fp] AS fp
+  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w.fps AS fps
 }
-RETURN id, value, key, fp
+RETURN id, value, key, fps
 """
 
 DROP_OWNED = """
@@ -36,7 +36,8 @@ CALL (w) { MATCH (w)-[r:HAS_TOPIC]->(t:Topic {scheme: $scheme}) DELETE r }
 MERGE_WORKS = """
 UNWIND $rows AS row
 MERGE (w:Work {key: row.match})
-SET w += row.props, w.key = row.key
+SET w += row.props, w.key = row.key,
+    w.fps = [x IN coalesce(w.fps, []) WHERE x <> row.fp][-7..] + [row.fp]
 WITH w, row
 MATCH (s:Source {key: $source})
 MERGE (w)-[f:FROM]->(s)
@@ -133,7 +134,6 @@ def work_props(w: Work) -> dict[str, Any]:
         "referenced_works": list(w.referenced_works), "authors": list(w.authors), "keywords": list(w.keywords),
         "author_count": len(w.authorships) or len(w.authors) or None,
         f"id_{w.source}": w.source_id,
-        f"fp_{w.source}": w.fingerprint,
     })
 
 
@@ -219,12 +219,11 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
     """Write one batch (Work, locator) and advance the source checkpoint, in one transaction."""
     out = Outcome()
     batch = _dedupe(batch)
-    fp_prop = f"fp_{source_kind}"
-    found: dict[tuple[str, str], tuple[str, str | None]] = {}
+    found: dict[tuple[str, str], tuple[str, list[str]]] = {}
     for r in tx.run(RESOLVE, dois=[w.doi for w, _ in batch if w.doi], openalex=[w.openalex_id for w, _ in batch if w.openalex_id],
                     arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id],
-                    keys=[w.key for w, _ in batch if not (w.doi or w.openalex_id or w.arxiv_id)], fp=fp_prop):
-        found[(r["id"], r["value"])] = (r["key"], r["fp"])
+                    keys=[w.key for w, _ in batch if not (w.doi or w.openalex_id or w.arxiv_id)]):
+        found[(r["id"], r["value"])] = (r["key"], r["fps"] or [])
 
     rows = _Rows()
     for w, loc in batch:
@@ -233,22 +232,25 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
         existing = [h for h in hits if h]
         props = work_props(w)
         match = key = w.key
+        fp = f"{source_kind}:{w.fingerprint}"
         if existing:
-            match, old_fp = existing[0]
+            match, seen = existing[0]
             if len({h[0] for h in existing}) > 1:
                 # Two stored nodes claim this paper's IDs; keep the first, drop IDs owned by the other.
                 out.ambiguous += 1
                 for name, hit in zip(("doi", "openalex_id", "arxiv_id"), hits):
                     if hit and hit[0] != match:
                         props.pop(name, None)
-            if old_fp == w.fingerprint and not force:
+            # A paper can reach us as several raw versions (a snapshot line, an API page); the
+            # last few fingerprints are kept so that none of them is rewritten when unchanged.
+            if fp in seen and not force:
                 out.unchanged += 1
                 continue
-            if old_fp is not None:
+            if any(x.startswith(f"{source_kind}:") for x in seen):
                 rows.changed.append(match)
             key = min((match, key), key=key_rank)
         out.written += 1
-        rows.works.append({"match": match, "key": key, "props": props, "locator": loc})
+        rows.works.append({"match": match, "key": key, "props": props, "locator": loc, "fp": fp})
         _edges(rows, key, w)
 
     if rows.changed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ def _clean(text: object) -> str | None:
     return _SPACE.sub(" ", text).strip() or None
 
 
+@lru_cache(maxsize=4096)
 def category(term: str) -> TopicRef:
     """'cs.LG' -> topic cs.LG under archive cs; 'hep-th' is its own archive."""
     archive = term.split(".", 1)[0]
