@@ -20,8 +20,8 @@ known address (1.0 when all are known). ASSIGNED_TO links only organisations, wi
 the same 1/n share. Inventors count 1/n each towards INVENTOR_COUNTRY.
 
 Families: the DOCDB family ID when a source gives one ("docdb:<id>"); otherwise a
-stand-in family per application ("app:<CC><number>") or, lacking that, per
-publication number, so counting by family never counts one invention twice. A
+stand-in family: the source's own family grouping (Derwent, Lens), else one per
+application ("app:<CC><number>") or, lacking that, per publication number, so counting by family never counts one invention twice. A
 DOCDB family, once known, replaces the stand-in.
 
 When a patent arrives from several records, node properties merge (a missing
@@ -65,6 +65,8 @@ class Patent(_Record):
     priority_date: str | None = None      # earliest priority claimed
     publication_date: str | None = None
     family_id: str | None = None          # DOCDB simple family
+    family_ref: str | None = None         # a source's own family, when it has no DOCDB ID: "derwent:<GA>"
+    priority_countries: tuple[str, ...] = ()   # offices of first filing (a proxy some studies use; not an address)
     cpc: tuple[str, ...] = ()
     ipc: tuple[str, ...] = ()
     applicants: tuple[Party, ...] = ()    # owners: assignees, else applicants
@@ -79,6 +81,8 @@ class Patent(_Record):
     def family_key(self) -> str:
         if self.family_id:
             return f"docdb:{self.family_id}"
+        if self.family_ref:
+            return self.family_ref
         if self.application_number:
             return f"app:{self.country}{self.application_number}"
         return f"pub:{self.country}{self.number}"
@@ -103,7 +107,7 @@ def publication_number(country: str, number: str) -> str:
     return n
 
 
-_CLASS = re.compile(r"([A-HY])\s*(\d\d)\s*([A-Z])\s*0*(\d{1,4})\s*/\s*(\d{1,7})")
+_CLASS = re.compile(r"([A-HY])[\s-]*(\d\d)[\s-]*([A-Z])[\s-]*0*(\d{1,4})\s*/\s*(\d{1,7})")
 _FIXED = re.compile(r"([A-HY]\d\d[A-Z])([ \d]{3})(\d{2,7})")
 
 
@@ -231,7 +235,7 @@ def patent_props(p: Patent) -> dict[str, Any]:
         "application_number": p.application_number, "application_date": p.application_date,
         "priority_date": p.priority_date, "publication_date": p.publication_date,
         "year": int(year) if year and year.isdigit() else None, "family_id": p.family_id,
-        "cpc": list(p.cpc), "ipc": list(p.ipc),
+        "cpc": list(p.cpc), "ipc": list(p.ipc), "priority_countries": list(p.priority_countries),
         "applicant_names": [a.name for a in p.applicants], "inventor_names": [i.name for i in p.inventors],
         f"fp_{p.source}": p.fingerprint,
     }

@@ -96,7 +96,11 @@ def exchange_patent(doc: etree._Element, source: str, fp: str) -> Patent:
     apps = bib.findall("application-reference")
     app_date = next((_f(d, "date") for a in apps for d in a.iterfind("document-id") if _f(d, "date")), None)
     app_number = next((_f(_docid(a), "doc-number") for a in apps if _docid(a) is not None), None) or _f(app_ref, "document-id/doc-number")
-    priority = earliest([iso_date(_f(d, "date")) for p in bib.iterfind("priority-claims/priority-claim") for d in p.iterfind("document-id")])
+    claims = bib.findall("priority-claims/priority-claim")
+    priority = earliest([iso_date(_f(d, "date")) for p in claims for d in p.iterfind("document-id")])
+    # DOCDB ids carry the country; EPODOC numbers start with it ("JP20160227001").
+    prio_countries = [country_code(_f(_docid(p), "country")) or country_code((_f(_docid(p, "epodoc"), "doc-number") or "")[:2])
+                      for p in claims]
     ipc = [c for c in (class_code(text(e) or "") for e in bib.iterfind("classifications-ipcr/classification-ipcr/text")) if c]
     cpc = []
     for pc in bib.iterfind("patent-classifications/patent-classification"):
@@ -117,6 +121,7 @@ def exchange_patent(doc: etree._Element, source: str, fp: str) -> Patent:
         source=source, country=office, number=publication_number(office, number), kind=doc.get("kind") or _f(_docid(bib.find("publication-reference")), "kind"),
         title=_title(bib.findall("invention-title")), abstract=abstract,
         application_number=app_number, application_date=iso_date(app_date), priority_date=priority,
+        priority_countries=tuple(dict.fromkeys(c for c in prio_countries if c)),
         publication_date=iso_date(pub_date), family_id=doc.get("family-id"),
         cpc=tuple(dict.fromkeys(cpc)), ipc=tuple(dict.fromkeys(ipc)),
         applicants=tuple(applicants), inventors=tuple(inventors), fingerprint=fp)
@@ -239,6 +244,7 @@ def to_ep(raw: Raw) -> Patent:
         title=_ep_title(b), abstract=abstract,
         application_number=app_number.split(".")[0] if app_number else None, application_date=iso_date(_f(b, "B200/B220/date")),
         priority_date=earliest([iso_date(_f(p, "date")) for p in b.iterfind("B300/B320")]),
+        priority_countries=tuple(dict.fromkeys(c for c in (country_code(text(e)) for e in b.iterfind("B300/B330")) if c)),
         publication_date=iso_date(root.get("date-publ") or _f(b, "B100/B140/date")),
         cpc=tuple(dict.fromkeys(cpc)), ipc=tuple(dict.fromkeys(ipc)),
         applicants=tuple(proprietors or applicants), inventors=tuple(inventors), fingerprint=raw.fingerprint)

@@ -48,6 +48,10 @@ def to_patent(raw: Raw) -> Patent:
     return patent
 
 
+def _countries(values) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for c in (country_code(v) for v in values) if c))
+
+
 def _f(el: etree._Element | None, path: str) -> str | None:
     return text(el.find(path)) if el is not None else None
 
@@ -105,6 +109,7 @@ def _v4(root: etree._Element, fp: str) -> Patent:
         title=_f(bib, "invention-title"), abstract=text(root.find("abstract")),
         application_number=_f(app, "doc-number"), application_date=iso_date(_f(app, "date")),
         priority_date=earliest([iso_date(_f(p, "date")) for p in bib.iterfind("priority-claims/priority-claim")]),
+        priority_countries=_countries(_f(p, "country") for p in bib.iterfind("priority-claims/priority-claim")),
         publication_date=iso_date(_f(pub, "date")),
         cpc=tuple(dict.fromkeys(_classes(bib, "classifications-cpc//classification-cpc"))), ipc=tuple(dict.fromkeys(ipc)),
         applicants=tuple(owners), inventors=tuple(p for p in (_v4_party(i) for i in inventors) if p), fingerprint=fp)
@@ -137,6 +142,7 @@ def _patdoc(root: etree._Element, fp: str) -> Patent:
         title=_f(b, "B500/B540"), abstract=text(root.find("SDOAB")),
         application_number=_f(b, "B200/B210"), application_date=iso_date(_f(b, "B200/B220")),
         priority_date=earliest([iso_date(text(e)) for e in b.iterfind("B300/B320")]),
+        priority_countries=_countries(text(e) for e in b.iterfind("B300/B330")),
         publication_date=iso_date(_f(b, "B100/B140")), ipc=tuple(dict.fromkeys(ipc)),
         applicants=tuple(owners or [p for p in inventors]), inventors=tuple(inventors), fingerprint=fp)
 
@@ -173,5 +179,6 @@ def _pap(root: etree._Element, fp: str) -> Patent:
         application_number=_f(b, "domestic-filing-data/application-number/doc-number"),
         application_date=iso_date(_f(b, "domestic-filing-data/filing-date")),
         priority_date=earliest([iso_date(_f(e, "filing-date")) for e in b.iterfind("foreign-priority-data")]),
+        priority_countries=_countries(_f(e, "country-code") for e in b.iterfind("foreign-priority-data")),
         publication_date=iso_date(_f(b, "document-id/document-date")), ipc=tuple(dict.fromkeys(ipc)),
         applicants=tuple(owners or inventors), inventors=tuple(inventors), fingerprint=fp)
