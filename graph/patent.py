@@ -22,7 +22,8 @@ the same 1/n share. Inventors count 1/n each towards INVENTOR_COUNTRY.
 Families: the DOCDB family ID when a source gives one ("docdb:<id>"); otherwise a
 stand-in family: the source's own family grouping (Derwent, Lens), else one per
 application ("app:<CC><number>") or, lacking that, per publication number, so counting by family never counts one invention twice. A
-DOCDB family, once known, replaces the stand-in.
+DOCDB family, once known, replaces the stand-in; otherwise the first family a
+patent was given stays, so each patent is in exactly one family.
 
 When a patent arrives from several records, node properties merge (a missing
 value never erases a known one) and each edge group (owners, inventor countries,
@@ -163,7 +164,7 @@ MERGE_FAMILY = """
 UNWIND $rows AS row
 MATCH (p:Patent {key: row.key})
 WITH p, row WHERE row.family STARTS WITH 'docdb:'
-   OR NOT EXISTS { MATCH (p)-[:IN_FAMILY]->(g:Family) WHERE g.key STARTS WITH 'docdb:' }
+   OR NOT EXISTS { MATCH (p)-[:IN_FAMILY]->(g:Family) WHERE g.key <> row.family }
 MERGE (f:Family {key: row.family})
 SET f.family_id = coalesce(row.family_id, f.family_id)
 MERGE (p)-[:IN_FAMILY]->(f)

@@ -204,6 +204,11 @@ def family(path: Path) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"{", b"[")):
         return "ppubs"
+    first = stripped.split(b"\n", 1)[0]
+    if b"publication_number" in first and (b"lens_id" in first or b"applicants_useme" in first):
+        return "lens"
+    if stripped.startswith(b"FN ") and b"\nPT P" in head:
+        return "derwent"
     if stripped.startswith(b"<"):
         return FAMILIES.get(_root_name(head), "unknown-xml")
     return "unknown"
@@ -295,7 +300,7 @@ def _whole_as_ignored(path: Path, what: str) -> Iterator[tuple[Item, object]]:
 
 def reader(path: Path, max_bytes: int):
     """The (item, parser) generator for one file, chosen by its content."""
-    from ingest import epo, ppubs, uspto
+    from ingest import derwent, epo, lens, ppubs, uspto
 
     kind = family(path)
     if kind == "uspto":
@@ -308,6 +313,10 @@ def reader(path: Path, max_bytes: int):
         return epo.read_ops(path, max_bytes)
     if kind == "ppubs":
         return ppubs.read_file(path, max_bytes)
+    if kind == "lens":
+        return lens.read_file(path, max_bytes)
+    if kind == "derwent":
+        return derwent.read_file(path, max_bytes)
     if kind == "assignment":
         return _whole_as_ignored(path, "USPTO assignment response (ownership transfers, not patents)")
     if kind == "classification":
