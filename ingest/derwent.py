@@ -69,9 +69,11 @@ def _date(text: str) -> str | None:
     if not m:
         return None
     try:
-        return datetime.strptime(m.group(1), "%d %b %Y").date().isoformat()
+        d = datetime.strptime(m.group(1), "%d %b %Y").date()
     except ValueError:
-        return None   # e.g. a year of 1225 upstream: no date rather than a wrong one
+        return None
+    # No patent predates 1790; an impossible year upstream (1225) gives no date rather than a wrong one.
+    return d.isoformat() if d.year >= 1790 else None
 
 
 def _by_number(values: list[str]) -> dict[str, str]:

@@ -173,3 +173,28 @@ def test_identifiers_and_hierarchy():
     assert class_chain("H01L21/02") == [("H", "section"), ("H01", "class"), ("H01L", "subclass"),
                                         ("H01L21/00", "group"), ("H01L21/02", "subgroup")]
     assert class_chain("G06N10/00")[-1] == ("G06N10/00", "group")
+
+
+def test_lens_publication_export():
+    patents, errors, _ = parse(PAT / "lens_export.csv")
+    assert not errors
+    p, corrected = patents
+    assert (p.key, p.publication_date, p.application_date, p.priority_date) == ("pat:US2016123456A1", "2016-05-05", "2015-11-01", "2014-11-03")
+    assert p.priority_countries == ("FR", "US") and p.cpc == ("B64C39/024", "B64C2201/027")
+    assert [a.name for a in p.applicants] == ["PARROT", "DRONE LABS INC"] and all(a.country is None for a in p.applicants)
+    # A correction's number carries its date; a two-digit year takes the century before the publication year.
+    assert (corrected.key, corrected.application_date, corrected.applicants) == ("pat:EP2135119B8", "1998-03-19", ())
+
+
+def test_derwent_record_yields_one_patent_per_family_member():
+    patents, errors, _ = parse(PAT / "derwent_export.ciw")
+    assert not errors
+    assert [(p.key, p.publication_date, p.family_key) for p in patents] == [
+        ("pat:US2016123456A1", "2016-05-05", "derwent:201631234X"), ("pat:FR3027999A1", "2016-05-06", "derwent:201631234X"),
+        ("pat:RU2432999C2", "2011-10-27", "derwent:2011N12345")]
+    us = patents[0]
+    assert [(a.name, a.organization) for a in us.applicants] == [("PARROT", True), ("DUPONT J", False)]
+    assert us.ipc == ("B64C39/02", "B64C27/08") and us.priority_countries == ("FR", "US")
+    assert us.abstract.startswith("NOVELTY - The frame") and us.application_number == "US930001"
+    # The year 1225 upstream is no date at all, not a wrong one.
+    assert patents[2].priority_date is None and patents[2].application_date is None
