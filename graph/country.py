@@ -273,7 +273,7 @@ ALPHA3: Final[dict[str, str]] = {a3: c for c, (a3, _, _) in _TABLE.items()}
 # Variants seen in bibliographic data, patents and policy texts, beyond the names above.
 ALIASES: Final[dict[str, str]] = {
     # United States
-    "USA": "US", "U.S.": "US", "U.S.A.": "US", "United States of America": "US", "America": "US",
+    "USA": "US", "US": "US", "U.S.": "US", "U.S.A.": "US", "United States of America": "US", "America": "US",
     "アメリカ": "US", "アメリカ合衆国": "US", "合衆国": "US", "米": "US",
     # China
     "People's Republic of China": "CN", "Peoples R China": "CN", "PR China": "CN", "P.R. China": "CN",
@@ -319,7 +319,7 @@ ALIASES: Final[dict[str, str]] = {
 AMBIGUOUS: Final = frozenset({"米", "中", "英", "韓", "露", "日", "豪", "印", "独", "仏", "伊", "加", "蘭", "西", "瑞",
                               "泰", "越", "比", "星", "新", "尼", "America", "Korea", "Georgia", "Jersey", "Chad",
                               "Guinea", "Niger", "Jordan", "Turkey", "Wales", "Britain", "Congo", "Dominica", "Mali",
-                              "NZ", "ROK", "KSA", "DRC", "PRC", "UAE"})
+                              "DRC"})
 
 _SPACE = re.compile(r"\s+")
 _TRIM = " .,;:()[]\"'\u3000・「」『』"

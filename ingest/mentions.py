@@ -236,7 +236,11 @@ class EnglishMatcher:
         import spacy
         from spacy.matcher import PhraseMatcher
 
+        from spacy.util import compile_suffix_regex
+
         self.nlp = spacy.blank("en")
+        # Split a final period off every token ("GaN." at a sentence end), as the patterns are split alike.
+        self.nlp.tokenizer.suffix_search = compile_suffix_regex([*self.nlp.Defaults.suffixes, r"\.$"]).search
         self.gazetteer = gazetteer
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")

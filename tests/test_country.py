@@ -1,0 +1,51 @@
+"""The bilingual country gazetteer and the material vocabulary."""
+
+import pytest
+
+from graph import country as gaz
+from graph import material as mat
+
+
+@pytest.mark.parametrize("text, code", [
+    ("米国", "US"), ("アメリカ", "US"), ("USA", "US"), ("U.S.", "US"), ("United States of America", "US"),
+    ("中国", "CN"), ("中華人民共和国", "CN"), ("Peoples R China", "CN"), ("People's Republic of China", "CN"),
+    ("豪州", "AU"), ("オーストラリア", "AU"), ("英国", "GB"), ("UK", "GB"), ("England", "GB"), ("Scotland", "GB"),
+    ("Wales", "GB"), ("Northern Ireland", "GB"), ("韓国", "KR"), ("South Korea", "KR"), ("Republic of Korea", "KR"),
+    ("Korea, Republic of", "KR"), ("北朝鮮", "KP"), ("台湾", "TW"), ("Taiwan", "TW"), ("露", "RU"), ("ロシア", "RU"),
+    ("Russian Federation", "RU"), ("Czechia", "CZ"), ("Czech Republic", "CZ"), ("Türkiye", "TR"), ("Turkey", "TR"),
+    ("Viet Nam", "VN"), ("Vietnam", "VN"), ("インド", "IN"), ("フィンランド", "FI"), ("JP", "JP"), ("DEU", "DE"),
+    ("the Netherlands", "NL"), ("Germany.", "DE"), ("ＵＳＡ", "US"), ("  japan ", "JP"),
+])
+def test_to_iso_accepts_names_codes_and_variants(text, code):
+    assert gaz.to_iso(text) == code
+
+
+@pytest.mark.parametrize("text", ["", None, "Atlantis", "XX", "ZZZ", "東京"])
+def test_to_iso_unknown_is_none(text):
+    assert gaz.to_iso(text) is None
+
+
+def test_every_iso_country_has_an_english_name_and_most_a_japanese_one():
+    assert len(gaz.COUNTRIES) == 249
+    assert all(en for en, _ in gaz.COUNTRIES.values())
+    assert sum(1 for _, ja in gaz.COUNTRIES.values() if ja) >= 150
+    assert gaz.name("cn", "ja") == "中国" and gaz.name("GB") == "United Kingdom" and gaz.name("XX") is None
+
+
+def test_running_text_forms_leave_out_one_character_and_word_like_names():
+    ja, en = gaz.surface_forms("ja"), gaz.surface_forms("en")
+    assert ja["米国"] == "US" and ja["豪州"] == "AU" and "米" not in ja and "中" not in ja
+    assert en["U.S."] == "US" and en["Peoples R China"] == "CN" and "Jordan" not in en and "Turkey" not in en
+
+
+def test_materials_by_name_symbol_alias_and_reference_id():
+    assert mat.to_key("ガリウム") == "Ga" and mat.to_key("gallium") == "Ga" and mat.to_key("镓") == "Ga"
+    assert mat.to_key("黒鉛") == mat.to_key("グラファイト") == mat.to_key("Graphite") == "graphite"
+    assert mat.to_key("希土類") == mat.to_key("レアアース") == mat.to_key("rare earths") == "rare-earths"
+    assert mat.from_reference("samarium") == "Sm" and mat.from_reference("superhard_materials") == "superhard-materials"
+    assert mat.is_rare_earth("Dy") and not mat.is_rare_earth("Ga")
+    names = {m.key: m.name_ja for m in mat.MATERIALS}
+    for key, ja in {"Sb": "アンチモン", "W": "タングステン", "Te": "テルル", "Bi": "ビスマス", "Mo": "モリブデン",
+                    "In": "インジウム", "Tb": "テルビウム", "Gd": "ガドリニウム", "Lu": "ルテチウム", "Sc": "スカンジウム",
+                    "Y": "イットリウム", "Nd": "ネオジム", "Dy": "ジスプロシウム"}.items():
+        assert names[key] == ja
