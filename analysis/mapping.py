@@ -495,3 +495,40 @@ def with_params(cal: Calibration, key: str, **kw: float) -> Calibration:
     per = dict(cal.per_tech)
     per[key] = replace(cal.get(key), **kw)
     return Calibration(cal.default, per)
+
+
+# ---------------------------------------------------------------- the graph job
+
+@dataclass
+class MapReport:
+    label: str
+    documents: int = 0
+    edges: int = 0
+    reused_vectors: int = 0
+
+
+def map_documents(store: Any, mapper: Mapper, labels: Sequence[str] | None = None, page: int = 1000,
+                  progress: Any = None) -> list[MapReport]:
+    """Write ``ABOUT {score, method}`` edges for every document node, replacing this method's
+    previous edges (so a rerun, or a new taxonomy version, leaves no stale edges). Stored
+    vectors from the same embedder are reused; others are encoded on the fly."""
+    from graph import technology as gt
+
+    version = mapper.tax.version
+    wanted = [lb for lb in gt.present_document_labels(store) if labels is None or lb in labels]
+    reports = []
+    for label in wanted:
+        rep = MapReport(label)
+        for rows in gt.documents(store, label, page=page, model=mapper.embedder_name):
+            vectors = [r["embedding"] for r in rows]
+            rep.reused_vectors += sum(v is not None for v in vectors)
+            out = mapper.map([r["title"] or "" for r in rows], [r["body"] or "" for r in rows],
+                             vectors if mapper.emb else None)
+            edges = [{"doc": r["key"], "tech": a.tech, "score": a.score, "direct": a.direct}
+                     for r, found in zip(rows, out) for a in found]
+            rep.edges += gt.write_about(store, label, [r["key"] for r in rows], edges, mapper.method, version)
+            rep.documents += len(rows)
+            if progress:
+                progress(label, len(rows), len(edges))
+        reports.append(rep)
+    return reports
