@@ -343,8 +343,9 @@ def read_limited(store: Store, cypher: str, params: dict[str, Any], timeout: flo
     """Run an analyst's query in a read transaction with a server-side time limit;
     return at most ``max_rows`` rows and whether there were more."""
     check_read_only(cypher)
-    query = neo4j.Query(cypher.strip().rstrip(";"), timeout=timeout)
+    query = cypher.strip().rstrip(";")
 
+    @neo4j.unit_of_work(timeout=timeout)
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], bool]:
         result = tx.run(query, params)
         rows = []
