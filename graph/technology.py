@@ -136,8 +136,11 @@ def loaded_version(store: Store) -> str | None:
 # ---------------------------------------------------------------- documents and ABOUT
 
 def present_document_labels(store: Store) -> list[str]:
+    """Document labels with at least one node (db.labels() also lists labels that were
+    used once and are now empty)."""
     have = {r["label"] for r in store.read("CALL db.labels() YIELD label RETURN label")}
-    return [label for label in DOCUMENTS if label in have]
+    return [label for label in DOCUMENTS
+            if label in have and store.read(f"MATCH (n:`{label}`) RETURN n.key AS k LIMIT 1")]
 
 
 def count_documents(store: Store, label: str) -> int:
