@@ -15,15 +15,15 @@ from graph.work import Work, key_rank
 
 RESOLVE = """
 CALL () {
-  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w.fps AS fps
+  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
   UNION ALL
-  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w.fps AS fps
+  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
   UNION ALL
-  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w.fps AS fps
+  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
   UNION ALL
-  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w.fps AS fps
+  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
 }
-RETURN id, value, key, fps
+RETURN id, value, key, fps, held
 """
 
 DROP_OWNED = """
@@ -37,6 +37,8 @@ MERGE_WORKS = """
 UNWIND $rows AS row
 MERGE (w:Work {key: row.match})
 SET w += row.props, w.key = row.key,
+    w.alt_ids = CASE WHEN row.alt IS NULL THEN w.alt_ids
+                ELSE [x IN coalesce(w.alt_ids, []) WHERE NOT x IN row.alt] + row.alt END,
     w.fps = [x IN coalesce(w.fps, []) WHERE x <> row.fp][-7..] + [row.fp]
 WITH w, row
 MATCH (s:Source {key: $source})
@@ -195,35 +197,39 @@ def _edges(rows: _Rows, key: str, w: Work) -> None:
         rows.has_topic.append({"work": key, "topic": t.key, "score": t.score})
 
 
-def _dedupe(works: Sequence[tuple[Work, str]]) -> list[tuple[Work, str]]:
-    """Within one batch, the last record for a paper wins."""
-    seen: dict[str, int] = {}
-    out: list[tuple[Work, str]] = []
+def _rounds(works: Sequence[tuple[Work, str]]) -> list[list[tuple[Work, str]]]:
+    """Split a batch so no round holds two records of one paper; later records go later."""
+    last: dict[str, int] = {}
+    rounds: list[list[tuple[Work, str]]] = []
     for w, loc in works:
-        idents = [f"doi:{w.doi}" if w.doi else None, f"oa:{w.openalex_id}" if w.openalex_id else None,
-                  f"ax:{w.arxiv_id}" if w.arxiv_id else None]
-        hit = next((seen[i] for i in idents if i and i in seen), None)
-        if hit is not None:
-            out[hit] = (w, loc)
-        else:
-            hit = len(out)
-            out.append((w, loc))
+        idents = [i for i in (w.doi and f"doi:{w.doi}", w.openalex_id and f"oa:{w.openalex_id}",
+                              w.arxiv_id and f"ax:{w.arxiv_id}", f"key:{w.key}") if i]
+        r = max((last[i] + 1 for i in idents if i in last), default=0)
+        if r == len(rounds):
+            rounds.append([])
+        rounds[r].append((w, loc))
         for i in idents:
-            if i:
-                seen[i] = hit
-    return out
+            last[i] = r
+    return rounds
 
 
 def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]], source_kind: str, source_key: str,
                 done: int, complete: bool, force: bool = False) -> Outcome:
     """Write one batch (Work, locator) and advance the source checkpoint, in one transaction."""
     out = Outcome()
-    batch = _dedupe(batch)
-    found: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for round_ in _rounds(batch):
+        _write_round(tx, round_, source_kind, source_key, force, out)
+    tx.run(CHECKPOINT, source=source_key, done=done, complete=complete).consume()
+    return out
+
+
+def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]], source_kind: str, source_key: str,
+                 force: bool, out: Outcome) -> None:
+    found: dict[tuple[str, str], tuple[str, list[str], list[str | None]]] = {}
     for r in tx.run(RESOLVE, dois=[w.doi for w, _ in batch if w.doi], openalex=[w.openalex_id for w, _ in batch if w.openalex_id],
                     arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id],
                     keys=[w.key for w, _ in batch if not (w.doi or w.openalex_id or w.arxiv_id)]):
-        found[(r["id"], r["value"])] = (r["key"], r["fps"] or [])
+        found[(r["id"], r["value"])] = (r["key"], r["fps"] or [], r["held"])
 
     rows = _Rows()
     for w, loc in batch:
@@ -233,12 +239,18 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
         props = work_props(w)
         match = key = w.key
         fp = f"{source_kind}:{w.fingerprint}"
+        alt: list[str] | None = None
         if existing:
-            match, seen = existing[0]
+            match, seen, held = existing[0]
+            # The same paper under a second ID of one kind (OpenAlex has duplicate works per
+            # DOI): keep the stored ID, record the other as an alternative.
+            for name, stored in zip(("doi", "openalex_id", "arxiv_id"), held):
+                if stored is not None and props.get(name) not in (None, stored):
+                    alt = (alt or []) + [f"{name}:{props.pop(name)}"]
             if len({h[0] for h in existing}) > 1:
                 # Two stored nodes claim this paper's IDs; keep the first, drop IDs owned by the other.
                 out.ambiguous += 1
-                for name, hit in zip(("doi", "openalex_id", "arxiv_id"), hits):
+                for name, hit in zip(("doi", "openalex_id", "arxiv_id", "key"), hits):
                     if hit and hit[0] != match:
                         props.pop(name, None)
             # A paper can reach us as several raw versions (a snapshot line, an API page); the
@@ -250,7 +262,7 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
                 rows.changed.append(match)
             key = min((match, key), key=key_rank)
         out.written += 1
-        rows.works.append({"match": match, "key": key, "props": props, "locator": loc, "fp": fp})
+        rows.works.append({"match": match, "key": key, "props": props, "locator": loc, "fp": fp, "alt": alt})
         _edges(rows, key, w)
 
     if rows.changed:
@@ -267,5 +279,3 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
                          (MERGE_IN_COUNTRY, rows.in_country), (MERGE_HAS_TOPIC, rows.has_topic)):
         if data:
             tx.run(cypher, rows=data).consume()
-    tx.run(CHECKPOINT, source=source_key, done=done, complete=complete).consume()
-    return out
