@@ -20,6 +20,8 @@ EXPORT_CONTROL: Final = "ExportControl"    # keyed "ec:<country>:<material>:<yyy
 PATENT: Final = "Patent"                  # graph/patent.py: "pat:<CC><number><kind>"
 FAMILY: Final = "Family"                  # "docdb:<id>", else "app:<CC><number>" / "pub:<CC><number>"
 CPC: Final = "CPC"                        # keyed by code: "H", "H01", "H01L", "H01L21/00", "H01L21/02"
+CLUSTER: Final = "Cluster"                # graph/clusters.py: an emerging-area cluster of one run, keyed "<scope>:<id>@<run>"
+CLUSTER_RUN: Final = "ClusterRun"         # one clustering run of a scope; status writing/current/replaced
 
 # Relationship types
 AUTHORED: Final = "AUTHORED"            # (Author)-[:AUTHORED {position, author_position, raw_affiliations}]->(Work)
@@ -43,6 +45,9 @@ IN_FAMILY: Final = "IN_FAMILY"          # (Patent)-[:IN_FAMILY]->(Family)
 ASSIGNED_TO: Final = "ASSIGNED_TO"      # (Patent)-[:ASSIGNED_TO {fraction}]->(Organization)
 INVENTOR_COUNTRY: Final = "INVENTOR_COUNTRY"  # (Patent)-[:INVENTOR_COUNTRY {fraction}]->(Country); applicant country is IN_COUNTRY {fraction, role}
 CLASSIFIED_AS: Final = "CLASSIFIED_AS"  # (Patent)-[:CLASSIFIED_AS {scheme}]->(CPC); (CPC)-[:PART_OF]->(CPC)
+IN_CLUSTER: Final = "IN_CLUSTER"        # (Work|Patent|PolicyDocument)-[:IN_CLUSTER {similarity}]->(Cluster)
+RELATED_TO: Final = "RELATED_TO"        # (Cluster)-[:RELATED_TO {score, rank}]->(Technology)
+IN_RUN: Final = "IN_RUN"                # (Cluster)-[:IN_RUN]->(ClusterRun)
 
 # The unique key of each label. Every label has exactly one.
 KEYS: Final[dict[str, str]] = {
@@ -61,6 +66,8 @@ KEYS: Final[dict[str, str]] = {
     PATENT: "key",
     FAMILY: "key",
     CPC: "code",
+    CLUSTER: "key",
+    CLUSTER_RUN: "key",
 }
 
 # Further unique external identifiers, so the same paper from several sources
