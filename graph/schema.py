@@ -30,6 +30,10 @@ STATEMENTS: list[str] = [
     # Materialised rankings (graph/rankings.py)
     "CREATE CONSTRAINT ranking_key IF NOT EXISTS FOR (n:Ranking) REQUIRE n.key IS UNIQUE",
     "CREATE INDEX ranking_combo IF NOT EXISTS FOR (n:Ranking) ON (n.technology, n.by, n.window, n.counting, n.profile)",
+    # Emerging-area clusters (graph/clusters.py); vector indexes are sized per model in graph/vectors.py
+    "CREATE INDEX cluster_current IF NOT EXISTS FOR (n:Cluster) ON (n.scope, n.current)",
+    "CREATE INDEX cluster_run IF NOT EXISTS FOR (n:Cluster) ON (n.run)",
+    "CREATE INDEX clusterrun_scope IF NOT EXISTS FOR (n:ClusterRun) ON (n.scope, n.status)",
 ]
 
 
