@@ -131,7 +131,7 @@ CALL () {
   UNION
   UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN w
 }
-WITH w WHERE any(p IN $better WHERE w['fp_' + p] IS NOT NULL) AND EXISTS { (w)-[:IN_COUNTRY|AFFILIATION]->() }
+WITH w WHERE any(p IN $better WHERE any(x IN coalesce(w.fps, []) WHERE x STARTS WITH p + ':')) AND EXISTS { (w)-[:IN_COUNTRY|AFFILIATION]->() }
 RETURN w.doi AS doi, w.arxiv_id AS arxiv, w.key AS key
 """
 

@@ -43,6 +43,7 @@ _COUNTRY_VARIANTS = {
 }
 _US_TAIL = re.compile(r"(?:^|\s)(?:[A-Z]{2}\s+)?(?:\d{5}(?:-\d{4})?\s+)?USA$")
 _TAG = re.compile(r"^([A-Z][A-Z0-9]) (.*)$")
+POOL_ABOVE = 2000   # author × address pairs beyond which unattributed addresses are pooled
 
 
 def country(text: str) -> str | None:
@@ -166,9 +167,16 @@ def to_work(raw: Raw, f: Fields) -> Work:
                 if k in (full, short):
                     by_author.setdefault(i, []).append(a)
                     break
+    unattributed = bool(addrs) and not any(a.authors for a in addrs)
+    if unattributed and len(names) * len(addrs) > POOL_ABOVE:
+        # A consortium paper without author brackets: every author has every address, which
+        # counts the same as one authorship holding them all, without n×k edges.
+        names_for_edges: list[str | None] = [None]
+    else:
+        names_for_edges = list(names)
     authorships = []
-    for i, n in enumerate(names):
-        mine = by_author.get(i) or ([a for a in addrs] if addrs and not any(a.authors for a in addrs) else by_author.get(i, []))
+    for i, n in enumerate(names_for_edges):
+        mine = addrs if unattributed else by_author.get(i, [])
         orgs = {}
         for a in mine:
             if a.organization:
