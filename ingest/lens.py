@@ -27,7 +27,8 @@ def read_file(path: Path, max_bytes: int) -> Iterator[tuple[Item, object]]:
     src = str(path)
     with open_binary(path) as f:
         text = io.TextIOWrapper(f, encoding="utf-8", errors="replace", newline="")
-        reader = csv.DictReader(text, skipinitialspace=True)
+        # Surplus cells of a ragged row go under "_extra" (the default None key breaks sorting).
+        reader = csv.DictReader(text, skipinitialspace=True, restkey="_extra")
         n = 1
         while True:
             try:

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -50,11 +51,20 @@ def _open(path: Path) -> TextIO:
     return open(path, encoding="utf-8", newline="")
 
 
+_BROKEN = (csv.Error, UnicodeDecodeError, EOFError, OSError, zlib.error, zipfile.BadZipFile)
+
+
 def rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with _open(path) as f:
-        reader = csv.DictReader(f, delimiter="\t", quotechar='"')
-        for row in reader:
-            yield reader.line_num, row
+    """Rows by line; a corrupt or undecodable table raises RecordError (later rows are lost)."""
+    line = 0
+    try:
+        with _open(path) as f:
+            reader = csv.DictReader(f, delimiter="\t", quotechar='"', restkey="_extra")
+            for row in reader:
+                line = reader.line_num
+                yield line, row
+    except _BROKEN as e:
+        raise RecordError(str(path), f"line {line + 1}", f"unreadable table ({type(e).__name__}: {e}); later rows are lost") from None
 
 
 def _by_patent(path: Path | None, order: str) -> dict[str, list[dict[str, str]]]:
@@ -72,21 +82,29 @@ def read_dir(directory: Path) -> Iterator[tuple[Item, object]]:
     patents = table(directory, "g_patent")
     if patents is None:
         raise InputError(f"{directory}: no g_patent.tsv")
-    assignees = _by_patent(table(directory, "g_assignee_disambiguated"), "assignee_sequence")
-    cpc = _by_patent(table(directory, "g_cpc_current"), "cpc_sequence")
-    loc_path = table(directory, "g_location_disambiguated")
-    locations = {r["location_id"]: r for _, r in rows(loc_path)} if loc_path else {}
+    try:
+        assignees = _by_patent(table(directory, "g_assignee_disambiguated"), "assignee_sequence")
+        cpc = _by_patent(table(directory, "g_cpc_current"), "cpc_sequence")
+        loc_path = table(directory, "g_location_disambiguated")
+        locations = {r.get("location_id") or "": r for _, r in rows(loc_path)} if loc_path else {}
+    except RecordError as e:
+        # Without a side table every patent would load without owners or classes: load none.
+        yield e, to_patent
+        return
     src = str(patents)
-    for line, r in rows(patents):
-        pid = (r.get("patent_id") or "").strip()
-        if not pid:
-            yield RecordError(src, f"line {line}", "row without patent_id"), to_patent
-            continue
-        owners = [{**a, "country": (locations.get(a.get("location_id") or "") or {}).get("disambig_country")}
-                  for a in assignees.get(pid, [])]
-        data = {"patent": r, "assignees": owners, "cpc": cpc.get(pid, [])}
-        yield Raw(src, f"line {line}", data, fingerprint(repr(sorted(data["patent"].items())).encode()
-                                                          + repr(owners).encode() + repr(data["cpc"]).encode())), to_patent
+    try:
+        for line, r in rows(patents):
+            pid = (r.get("patent_id") or "").strip()
+            if not pid:
+                yield RecordError(src, f"line {line}", "row without patent_id"), to_patent
+                continue
+            owners = [{**a, "country": (locations.get(a.get("location_id") or "") or {}).get("disambig_country")}
+                      for a in assignees.get(pid, [])]
+            data = {"patent": r, "assignees": owners, "cpc": cpc.get(pid, [])}
+            yield Raw(src, f"line {line}", data, fingerprint(repr(sorted(data["patent"].items())).encode()
+                                                              + repr(owners).encode() + repr(data["cpc"]).encode())), to_patent
+    except RecordError as e:
+        yield e, to_patent
 
 
 def to_patent(raw: Raw) -> Patent:
