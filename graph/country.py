@@ -385,3 +385,19 @@ def surface_forms(lang: str) -> dict[str, str]:
 
 def _is_ja(s: str) -> bool:
     return any(ord(ch) > 0x2FFF for ch in s)
+
+
+NAME_COUNTRIES = """
+UNWIND $rows AS c
+MATCH (n:Country {code: c.code})
+SET n.name = c.name, n.name_ja = c.name_ja
+"""
+
+
+def country_rows() -> list[dict[str, str | None]]:
+    return [{"code": c, "name": en, "name_ja": ja} for c, (_, en, ja) in _TABLE.items()]
+
+
+def name_all(store) -> None:  # type: ignore[no-untyped-def]
+    """Give every Country node in the graph its English and Japanese name, whoever created it."""
+    store.write(NAME_COUNTRIES, rows=country_rows())

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
                ner: Annotated[bool, typer.Option("--ner/--no-ner", help="Japanese: run GiNZA's NER besides the gazetteers.")] = True) -> None:
         """Policy documents: their mentions of countries, organizations, materials and technologies, and
         the export-control events they state (2023年8月 輸出管理措置開始 (ガリウム・ゲルマニウム) …)."""
+        from graph.country import name_all
         from graph.policy import export_controls, write_policy
         from ingest.policy import inputs
         from kizashi.console import table
@@ -28,6 +29,7 @@ def register(app: typer.Typer) -> None:
         found = inputs(paths_or_urls, s.max_record_bytes, save, ner, s.http_retries, s.http_timeout_seconds)
         with _store() as store:
             run_source(store, "policy", found, paths_or_urls, force, writer=write_policy)
+            name_all(store)
             events = export_controls(store)
         if events:
             table(({"by": e["country"], "material": e["material"], "month": e["month"], "basis": ", ".join(e["basis"] or []),

@@ -252,12 +252,37 @@ def test_loading_twice_changes_nothing_and_changed_documents_replace_their_edges
     assert stated == [{"n": 0}]
 
 
+def test_live_url_is_fetched_saved_and_replayable(store, tmp_path: Path):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(FIX))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        q = Quarantine(tmp_path / "q.jsonl")
+        found = pol.inputs([f"{base}/minerals_page.html", f"{base}/missing.html"], MAX, save=tmp_path / "saved", retries=0)
+        report = ingest(store, found, "policy", batch_size=10, quarantine=q, show_progress=False, writer=write_policy, link=False)
+        q.close()
+    finally:
+        server.shutdown()
+    assert report.loaded == 1 and report.quarantined == 1 and "404" in q.path.read_text()
+    doc = store.read("MATCH (d:PolicyDocument) RETURN d.key AS k, d.title AS t")
+    assert doc == [{"k": f"url:{base}/minerals_page.html", "t": "Critical minerals and export controls"}]
+    saved = sorted((tmp_path / "saved").iterdir())
+    assert [p.name for p in saved] == ["minerals_page.htm"] and parse_one(saved[0]).title == doc[0]["t"]
+
+
 def test_cli_loads_policy_files(store, cli_env, tmp_path: Path):
     out = subprocess.run([sys.executable, "-m", "kizashi.cli", "ingest", "policy", "--no-ner", str(JA_NOTE)],
                          env=cli_env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "loaded 1" in out.stdout and "Export-control events" in out.stdout
     assert store.read("MATCH (e:ExportControl) RETURN count(e) AS n")[0]["n"] >= 5
+    assert store.read("MATCH (c:Country {code: 'AU'}) RETURN c.name_ja AS ja") == [{"ja": "オーストラリア"}]
 
 
 # ---- the real documents ----------------------------------------------------------------------
