@@ -317,9 +317,8 @@ ALIASES: Final[dict[str, str]] = {
 # Short forms that are also ordinary words or characters: accepted by to_iso
 # as a whole string, never matched inside running text.
 AMBIGUOUS: Final = frozenset({"米", "中", "英", "韓", "露", "日", "豪", "印", "独", "仏", "伊", "加", "蘭", "西", "瑞",
-                              "泰", "越", "比", "星", "新", "尼", "America", "Korea", "Georgia", "Jersey", "Chad",
-                              "Guinea", "Niger", "Jordan", "Turkey", "Wales", "Britain", "Congo", "Dominica", "Mali",
-                              "DRC"})
+                              "泰", "越", "比", "星", "新", "尼", "南ア", "America", "Georgia", "Jersey", "Chad",
+                              "Guinea", "Niger", "Jordan", "Turkey", "Congo", "Dominica", "Mali", "DRC"})
 
 _SPACE = re.compile(r"\s+")
 _TRIM = " .,;:()[]\"'\u3000・「」『』"

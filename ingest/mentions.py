@@ -123,7 +123,7 @@ _ABBR = {"日": "JP", "米": "US", "中": "CN", "英": "GB", "豪": "AU", "印":
 _COMPOUNDS = ("日米", "日英", "日豪", "日印", "日韓", "日仏", "日独", "日伊", "日加", "日欧", "日露", "米中", "米英", "米韓",
               "米露", "中露", "日米豪印", "日米豪", "日米韓", "日米英", "日米欧", "日中韓", "米英豪", "日米比", "日英伊")
 # Never matched: longer strings that contain a country name but do not mean the country.
-_BLOCKERS = ("インド太平洋", "中国地方", "南アジア", "中東", "ギニアビサウ")
+_BLOCKERS = ("インド太平洋", "インド洋", "中国地方", "南アジア", "南アメリカ", "中東", "日本海", "ギニアビサウ")
 _BLOCKED = re.compile("|".join(map(re.escape, _BLOCKERS)))
 
 

@@ -330,6 +330,7 @@ def fetch_url(url: str, save: Path | None, retries: int, timeout: float) -> Iter
     """One live document; with ``save``, its bytes are kept there to be re-read offline as a file."""
     import httpx
 
+    from ingest.http import RETRY_STATUS
     from kizashi.errors import FetchError
 
     try:
@@ -340,7 +341,7 @@ def fetch_url(url: str, save: Path | None, retries: int, timeout: float) -> Iter
                     resp = http.get(url)
                 except httpx.HTTPError:
                     continue
-                if resp.status_code == 200:
+                if resp.status_code == 200 or resp.status_code not in RETRY_STATUS:
                     break
             if resp is None or resp.status_code != 200:
                 raise FetchError(f"GET {url} failed: {resp.status_code if resp is not None else 'no response'}")
