@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from analysis import shortlist as sl_mod
 from api.keys import Key, KeyStore
 from api.service import NotFound, Service, StoreHolder, Unavailable
+from api.ui_routes import router as ui_router
 from graph.store import Connection
 from kizashi.errors import ConfigError, KizashiError, QueryRefused, StoreError, StoreUnavailable
 from kizashi.settings import Settings, get_settings
@@ -234,6 +235,7 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
                   description=__doc__, lifespan=lifespan, responses=ERRORS)
     _handlers(app)
     _routes(app, settings)
+    app.include_router(ui_router)
     return app
 
 

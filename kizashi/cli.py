@@ -24,7 +24,7 @@ app.add_typer(ingest_cli.app, name="ingest")
 
 # Each area adds its commands from its own module, with ``register(app)``.
 for _name in ("kizashi.orgs_cli", "kizashi.taxonomy_cli", "kizashi.embed_cli", "kizashi.clusters_cli",
-              "kizashi.rank_cli", "kizashi.serve_cli", "kizashi.keys_cli"):
+              "kizashi.rank_cli", "kizashi.serve_cli", "kizashi.keys_cli", "kizashi.ui_cli"):
     try:
         importlib.import_module(_name).register(app)
     except ModuleNotFoundError as _e:

@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     api_cypher_timeout_seconds: float = 10.0
     api_cypher_max_rows: int = 1000
 
+    # The dashboard (ui/): it reads only through the API, with a read key.
+    api_url: str = "http://127.0.0.1:8000"
+    api_key: SecretStr | None = None
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 8501
+    neo4j_browser_url: str | None = None     # e.g. http://127.0.0.1:7474; linked from the graph explorer when reachable
+
     @property
     def local(self) -> bool:
         return self.neo4j_uri is None

@@ -1,0 +1,264 @@
+"""Read-only views the dashboard needs beyond the core API: the overview matrix, a
+technology's time series and evidence, the cluster map, a country against its allies,
+and ego networks. Same keys, errors and ``data_as_of`` as every other route; the
+Cypher lives in graph/ (rankings.py, ui_queries.py)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from fastapi.security import APIKeyHeader
+
+from analysis import rank
+from api.service import NotFound
+from graph import rankings as gq
+from graph import ui_queries as uq
+
+router = APIRouter(prefix="/ui", tags=["dashboard"])
+_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+SERIES_COUNTRIES = 8
+ALLIES = ("JP", "US", "GB", "AU", "DE", "FR", "KR", "IN", "CA", "NL")
+
+
+def _read(request: Request, key: Annotated[str | None, Depends(_key)]) -> Any:
+    from api.app import _authorise   # api.app includes this router: import it late
+
+    return _authorise(request, key, "read")
+
+
+Read = Depends(_read)
+Profile = Annotated[str | None, Query(max_length=100)]
+Window = Annotated[str, Query(max_length=20, description="'all' or YYYY-YYYY.")]
+Counting = Literal["fractional", "full"]
+
+
+def _out(request: Request, data: dict[str, Any]) -> Response:
+    as_of = request.app.state.service.data_as_of()
+    return Response(json.dumps({"data_as_of": as_of, "data": data}, ensure_ascii=False, default=str),
+                    media_type="application/json", headers={"X-Data-As-Of": str(as_of or "")})
+
+
+def _tech_key(tech_id: str) -> str:
+    return tech_id if tech_id.startswith("tech:") else f"tech:{tech_id}"
+
+
+def _f(x: Any) -> float:
+    return 0.0 if x is None else float(x)
+
+
+# ---------------------------------------------------------------- overview
+
+@router.get("/overview", summary="Every technology × country: lead scores, concern share, monopoly risk")
+def overview(request: Request, _k: Any = Read, profile: Profile = None, window: Window = "all",
+             counting: Counting = "fractional") -> Response:
+    svc = request.app.state.service
+    prof = svc.profile(profile)
+    rank.parse_window(window)
+    techs = gq.technologies(svc.store)
+    stored = {r["technology"]: r for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident)}
+    rows, totals = [], defaultdict(float)
+    for t in techs:
+        r = stored.get(t["key"])
+        row = {k: t.get(k) for k in ("key", "name", "name_ja", "domain", "lists", "works", "patents", "parent")}
+        row["ranked"] = r is not None
+        if r is not None:
+            s = json.loads(r["summary_json"])
+            ranks = json.loads(r["rows_json"])
+            blocs = s.get("blocs", {})
+            row.update(leader=s.get("leader_raw"), leader_weighted=s.get("leader_weighted"),
+                       monopoly_risk=s.get("monopoly_risk"), hhi=s.get("hhi"), contested=s.get("contested"),
+                       documents=s.get("documents"),
+                       concern_share=(blocs.get("concern_papers") or {}).get("share"),
+                       concern_patents=(blocs.get("concern_patents") or {}).get("share"),
+                       scores={x["id"]: {"score": x["score"], "score_weighted": x["score_weighted"],
+                                         "papers_share": x["papers_share"], "rank": x["rank"],
+                                         "rank_weighted": x["rank_weighted"]} for x in ranks})
+            for x in ranks:
+                totals[x["id"]] += _f(x.get("papers_fractional"))
+        rows.append(row)
+    countries = sorted(totals, key=lambda c: (-totals[c], c))
+    return _out(request, {"profile": prof.describe(), "window": window, "counting": counting,
+                          "technologies": rows, "countries": countries,
+                          "ranked": sum(1 for r in rows if r["ranked"])})
+
+
+# ---------------------------------------------------------------- one technology
+
+def _series(docs: list[dict[str, Any]], field: str, years: list[int], top: list[str], boot: int = 200,
+            seed: int = 20260401) -> list[dict[str, Any]]:
+    """Per year and country: fractional output and its share of the year, with a 90% bootstrap interval."""
+    out = []
+    rng = np.random.default_rng(seed)
+    cols = top + ["other"]
+    for y in years:
+        rows = [d for d in docs if d["year"] == y]
+        if not rows:
+            continue
+        m = np.zeros((len(rows), len(cols)))
+        for i, d in enumerate(rows):
+            for code, f in (d[field] or []):
+                if code is None or f is None:
+                    continue
+                m[i, cols.index(code) if code in top else len(top)] += float(f)
+        total = m.sum()
+        if total <= 0:
+            continue
+        k = rng.multinomial(len(rows), np.full(len(rows), 1.0 / len(rows)), size=boot).astype(float)
+        bt = k @ m
+        with np.errstate(all="ignore"):
+            bs = bt / bt.sum(1, keepdims=True)
+            lo, hi = np.nanpercentile(bs, [5, 95], axis=0)
+        for j, c in enumerate(cols):
+            out.append({"year": int(y), "country": c, "output": round(float(m[:, j].sum()), 4),
+                        "share": round(float(m[:, j].sum() / total), 4), "share_lo": round(float(lo[j]), 4),
+                        "share_hi": round(float(hi[j]), 4), "documents": len(rows)})
+    return out
+
+
+@router.get("/technologies/{tech_id}/detail",
+            summary="A technology for the dashboard: time series by country, top organizations, evidence, timeline")
+def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=200)], _k: Any = Read,
+                      window: Window = "all") -> Response:
+    svc = request.app.state.service
+    store = svc.store
+    key = _tech_key(tech_id)
+    if not gq.technologies(store, [key]):
+        raise NotFound(f"no technology {key}")
+    years = rank.resolve_years(store, window) if window != "all" else None
+    first, last = years or gq.year_range(store)
+    first, last = (first or 0), (last or 0)
+    works = gq.tech_works(store, [key], first, last)
+    patents = gq.tech_patents(store, [key], first, last)
+    wdocs = [{"year": w["year"], "countries": w["countries"]} for w in works]
+    pdocs = [{"year": p["year"], "countries": p["countries"]} for p in patents]
+    totals: dict[str, float] = defaultdict(float)
+    for d in wdocs + pdocs:
+        for code, f in d["countries"]:
+            if code:
+                totals[code] += _f(f)
+    top = sorted(totals, key=lambda c: (-totals[c], c))[:SERIES_COUNTRIES]
+    span = sorted({d["year"] for d in wdocs + pdocs if d["year"] is not None})
+    orgs: dict[str, float] = defaultdict(float)
+    org_papers: dict[str, int] = defaultdict(int)
+    org_pat: dict[str, float] = defaultdict(float)
+    for w in works:
+        for o in w["orgs"]:
+            orgs[o[0]] += _f(o[1])
+            org_papers[o[0]] += 1
+    for p in patents:
+        for o in p["orgs"]:
+            org_pat[o[0]] += _f(o[1])
+    ids = sorted(set(orgs) | set(org_pat), key=lambda o: (-(orgs.get(o, 0) + org_pat.get(o, 0)), o))[:15]
+    names = gq.names(store, "organization", ids) if ids else {}
+    top_orgs = [{"id": o, "name": (names.get(o) or {}).get("name"), "country": (names.get(o) or {}).get("country"),
+                 "papers_fractional": round(orgs.get(o, 0.0), 4), "papers": org_papers.get(o, 0),
+                 "patents_fractional": round(org_pat.get(o, 0.0), 4)} for o in ids]
+    return _out(request, {
+        "technology": key, "window": window, "years": [first, last], "countries": top,
+        "papers": _series(wdocs, "countries", span, top), "patents": _series(pdocs, "countries", span, top),
+        "organizations": top_orgs,
+        "works": uq.works_evidence(store, key), "patent_documents": uq.patents_evidence(store, key),
+        "policy_documents": uq.policy_documents(store, key), "materials": gq.materials(store, [key]),
+        "counts": {"works": len(works), "patents": len(patents)}})
+
+
+# ---------------------------------------------------------------- clusters
+
+def _layout(vectors: list[list[float] | None]) -> list[tuple[float, float] | None]:
+    """2-D positions: the first two principal components of the cluster centroids."""
+    idx = [i for i, v in enumerate(vectors) if v]
+    out: list[tuple[float, float] | None] = [None] * len(vectors)
+    if len(idx) < 2:
+        return out
+    dim = min(len(vectors[i]) for i in idx)
+    x = np.array([vectors[i][:dim] for i in idx], dtype=float)
+    x -= x.mean(0)
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    pc = u[:, :2] * s[:2]
+    if pc.shape[1] < 2:
+        pc = np.hstack([pc, np.zeros((pc.shape[0], 1))])
+    for j, i in enumerate(idx):
+        out[i] = (round(float(pc[j, 0]), 5), round(float(pc[j, 1]), 5))
+    return out
+
+
+@router.get("/clusters/map", summary="Emerging clusters on a 2-D map, with keywords, examples, technologies, countries")
+def cluster_map(request: Request, _k: Any = Read) -> Response:
+    rows = uq.cluster_map(request.app.state.service.store)
+    pos = _layout([r["cluster"].get("centroid") for r in rows])
+    out = []
+    for r, p in zip(rows, pos):
+        c = {k: v for k, v in r["cluster"].items() if v is not None and k != "centroid"}
+        growth = next((c[k] for k in ("share_growth", "cagr", "growth") if isinstance(c.get(k), (int, float))), None)
+        out.append({**c, "x": p[0] if p else None, "y": p[1] if p else None, "growth_value": growth,
+                    "volume": c.get("size") or r["members"], "technologies": r["technologies"],
+                    "examples": r["examples"], "countries": r["countries"]})
+    if out and all(c["x"] is None for c in out):
+        # no centroids stored: place clusters by growth and emergence instead
+        for c in out:
+            c["x"], c["y"] = _f(c.get("growth_value")), _f(c.get("emergence"))
+        layout = "growth × emergence"
+    else:
+        layout = "PCA of cluster centroids"
+    return _out(request, {"clusters": out, "layout": layout})
+
+
+# ---------------------------------------------------------------- countries
+
+@router.get("/countries/{iso}/compare", summary="A country against its bloc and allies, per technology")
+def country_compare(request: Request, iso: Annotated[str, Path(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$")],
+                    _k: Any = Read, profile: Profile = None, window: Window = "all",
+                    counting: Counting = "fractional") -> Response:
+    svc = request.app.state.service
+    code = iso.upper()
+    if gq.country(svc.store, code) is None:
+        raise NotFound(f"no country {code}")
+    prof = svc.profile(profile)
+    rank.parse_window(window)
+    bloc = prof.bloc_of(code)
+    peers = sorted({code, *ALLIES} | {c for b in prof.blocs if b.name == bloc for c in b.countries})
+    techs = {t["key"]: t for t in gq.technologies(svc.store)}
+    out = []
+    for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident):
+        rows = {x["id"]: x for x in json.loads(r["rows_json"])}
+        s = json.loads(r["summary_json"])
+        me = rows.get(code)
+        t = techs.get(r["technology"], {})
+        bloc_share = ((s.get("blocs") or {}).get("papers") or {}).get(bloc) or {}
+        out.append({"technology": r["technology"], "name": t.get("name"), "name_ja": t.get("name_ja"),
+                    "domain": t.get("domain"), "present": me is not None,
+                    "share": me and me["papers_share"], "share_lo": me and me["papers_share_lo"],
+                    "share_hi": me and me["papers_share_hi"], "rank": me and me["rank"], "of": len(rows),
+                    "growth": me and me["growth"], "rca": me and me["rca"], "patent_share": me and me["patent_share"],
+                    "bloc_share": bloc_share.get("share"), "leader": s.get("leader_raw"),
+                    "peers": {p: rows[p]["papers_share"] for p in peers if p in rows}})
+    return _out(request, {"country": code, "bloc": bloc, "profile": prof.ident, "peers": peers,
+                          "blocs": prof.describe()["blocs"], "technologies": out})
+
+
+# ---------------------------------------------------------------- graph explorer
+
+@router.get("/ego", summary="The ego network around a technology, organization or country")
+def ego(request: Request, kind: Literal["technology", "organization", "country"],
+        key: Annotated[str, Query(min_length=1, max_length=300)], _k: Any = Read,
+        limit: Annotated[int, Query(ge=1, le=50)] = 15) -> Response:
+    store = request.app.state.service.store
+    if kind == "technology":
+        key = _tech_key(key)
+    elif kind == "country":
+        key = key.upper()
+    g = uq.ego(store, kind, key, limit)
+    if g is None:
+        raise NotFound(f"no {kind} {key}")
+    return _out(request, g)
+
+
+@router.get("/find", summary="Technologies, countries and organizations whose name contains the text")
+def find(request: Request, q: Annotated[str, Query(min_length=1, max_length=200)], _k: Any = Read) -> Response:
+    return _out(request, {"items": uq.find_nodes(request.app.state.service.store, q)})

@@ -1,0 +1,82 @@
+"""``kizashi serve ui``: the analysts' dashboard (Streamlit), reading through the API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from kizashi.console import err
+from kizashi.errors import ConfigError
+from kizashi.settings import Settings, get_settings
+
+APP = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+
+
+def dashboard_key(settings: Settings) -> str:
+    """The read key the dashboard uses: the configured one, else one created for it once and kept
+    (mode 600) in the data directory, since the key store holds only hashes."""
+    if settings.api_key is not None:
+        return settings.api_key.get_secret_value()
+    from api.keys import KeyStore
+
+    path = settings.home / "ui_api_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if KeyStore.at(settings.home).verify(key) is not None:
+            return key
+    key, _ = KeyStore.at(settings.home).create("read", "dashboard")
+    settings.home.mkdir(parents=True, exist_ok=True)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def streamlit_command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", host, "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+
+
+def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (default: settings.ui_host).")] = None,
+             port: Annotated[Optional[int], typer.Option(help="Port (default: settings.ui_port).")] = None,
+             api: Annotated[bool, typer.Option("--api/--no-api", help="Also start the API (kizashi serve api) beside it.")] = False) -> None:
+    """Serve the dashboard. It reads only through the API at KIZASHI_API_URL with KIZASHI_API_KEY
+    (a read key is created for it when none is set)."""
+    settings = get_settings()
+    if not APP.exists():
+        raise ConfigError(f"the dashboard is not installed ({APP} is missing)")
+    env = dict(os.environ, KIZASHI_API_URL=os.environ.get("KIZASHI_API_URL") or settings.api_url)
+    env["KIZASHI_API_KEY"] = os.environ.get("KIZASHI_API_KEY") or dashboard_key(settings)
+    procs: list[subprocess.Popen] = []
+    try:
+        if api:
+            api_cmd = [sys.executable, "-m", "kizashi.cli", "serve", "api"]
+            procs.append(subprocess.Popen(api_cmd, env=env))
+            time.sleep(1.0)
+        h, p = host or settings.ui_host, port or settings.ui_port
+        err.print(f"Kizashi dashboard on http://{h}:{p} (API {env['KIZASHI_API_URL']})")
+        ui = subprocess.Popen(streamlit_command(h, p), env=env)
+        procs.append(ui)
+        code = ui.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        for pr in procs:
+            if pr.poll() is None:
+                pr.terminate()
+                try:
+                    pr.wait(10)
+                except subprocess.TimeoutExpired:
+                    pr.kill()
+    raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    from kizashi.serve_cli import serve_app
+
+    serve_app.command("ui")(serve_ui)

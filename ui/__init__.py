@@ -1,0 +1,1 @@
+"""The analysts' dashboard (Streamlit). It reads only through the Kizashi API."""
