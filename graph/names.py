@@ -29,6 +29,7 @@ AFFILIATION: Final = "AFFILIATION"      # (Work)-[:AFFILIATION {position, fracti
 IN_COUNTRY: Final = "IN_COUNTRY"        # (Work)-[:IN_COUNTRY {position, fraction}]->(Country)
 LOCATED_IN: Final = "LOCATED_IN"        # (Organization)-[:LOCATED_IN]->(Country)
 CHILD_OF: Final = "CHILD_OF"            # (Organization)-[:CHILD_OF]->(Organization), from OpenAlex lineage
+SAME_AS: Final = "SAME_AS"              # (Organization)-[:SAME_AS {method, score, detail}]->(canonical Organization); graph/orgs.py
 HAS_TOPIC: Final = "HAS_TOPIC"          # (Work)-[:HAS_TOPIC {score}]->(Topic)
 PART_OF: Final = "PART_OF"              # (Topic)-[:PART_OF]->(Topic)
 CITES: Final = "CITES"                  # (Work)-[:CITES]->(Work), only where both ends are present

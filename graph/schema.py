@@ -16,6 +16,8 @@ STATEMENTS: list[str] = [
     "CREATE INDEX organization_openalex IF NOT EXISTS FOR (n:Organization) ON (n.openalex_id)",
     "CREATE INDEX organization_ror IF NOT EXISTS FOR (n:Organization) ON (n.ror)",
     "CREATE INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
+    "CREATE INDEX organization_canonical IF NOT EXISTS FOR (n:Organization) ON (n.canonical_key)",
+    "CREATE INDEX organization_match_form IF NOT EXISTS FOR (n:Organization) ON (n.match_form)",
     "CREATE INDEX topic_scheme IF NOT EXISTS FOR (n:Topic) ON (n.scheme, n.level)",
     "CREATE INDEX author_name IF NOT EXISTS FOR (n:Author) ON (n.name)",
     # Technologies (graph/technology.py): ABOUT edges are replaced per method
