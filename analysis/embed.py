@@ -245,3 +245,15 @@ def search(store, query: str, k: int = 10, labels: list[str] | None = None,
             hits.extend(gv.query(store, e, v, k))
     hits.sort(key=lambda h: -h["score"])
     return hits[:k]
+
+
+def pair_retrieval(embedder: Embedder, queries: list[str], targets: list[str]) -> dict[str, float]:
+    """Cross-lingual retrieval on aligned pairs: query i should rank target i first among all
+    targets. Returns accuracy@1, recall@3, MRR and the mean cosine margin of the true pair."""
+    q, t = embedder.encode(queries), embedder.encode(targets)
+    s = q @ t.T
+    true = np.diag(s)
+    ranks = (s > true[:, None]).sum(axis=1) + 1
+    others = np.where(np.eye(len(s), dtype=bool), -np.inf, s).max(axis=1)
+    return {"n": len(s), "acc@1": float((ranks == 1).mean()), "recall@3": float((ranks <= 3).mean()),
+            "mrr": float((1 / ranks).mean()), "margin": float((true - others).mean())}
