@@ -32,6 +32,7 @@ classes) is replaced by the latest record that carries that group.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -140,12 +141,13 @@ def class_chain(code: str) -> list[tuple[str, str]]:
 
 # --- writing -----------------------------------------------------------------
 
-RESOLVE = "UNWIND $keys AS k MATCH (p:Patent {key: k}) RETURN p.key AS key, p[$fp] AS fp"
+RESOLVE = "UNWIND $keys AS k MATCH (p:Patent {key: k}) RETURN p.key AS key, coalesce(p.fps, []) AS fps"
 
 MERGE_PATENTS = """
 UNWIND $rows AS row
 MERGE (p:Patent {key: row.key})
-SET p += row.props
+SET p += row.props,
+    p.fps = [x IN coalesce(p.fps, []) WHERE NOT x STARTS WITH row.slot] + (row.slot + row.fp)
 WITH p, row
 MATCH (s:Source {key: $source})
 MERGE (p)-[f:FROM]->(s)
@@ -229,6 +231,13 @@ SET e.scheme = r.scheme
 """
 
 
+def _slot(source_key: str, locator: str) -> str:
+    """Where a record sits (file and position): a patent read from several places
+    keeps one fingerprint per place in ``fps``, so none of them looks changed on a
+    re-read just because another place holds a different version."""
+    return hashlib.blake2b(f"{source_key}|{locator}".encode(), digest_size=6).hexdigest() + ":"
+
+
 def patent_props(p: Patent) -> dict[str, Any]:
     year = p.publication_date[:4] if p.publication_date else None
     props = {
@@ -238,7 +247,6 @@ def patent_props(p: Patent) -> dict[str, Any]:
         "year": int(year) if year and year.isdigit() else None, "family_id": p.family_id,
         "cpc": list(p.cpc), "ipc": list(p.ipc), "priority_countries": list(p.priority_countries),
         "applicant_names": [a.name for a in p.applicants], "inventor_names": [i.name for i in p.inventors],
-        f"fp_{p.source}": p.fingerprint,
     }
     return {k: v for k, v in props.items() if v is not None and v != []}
 
@@ -311,19 +319,13 @@ def write_patents(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Patent, st
                   done: int, complete: bool, force: bool = False) -> Outcome:
     """Write one batch of (Patent, locator) and advance the source checkpoint, in one transaction."""
     out = Outcome()
-    by_source: dict[str, set[str]] = {}
-    for p, _ in batch:
-        by_source.setdefault(p.source, set()).add(p.key)
-    fps: dict[tuple[str, str], str | None] = {}
-    for src, keys in by_source.items():
-        for r in tx.run(RESOLVE, keys=list(keys), fp=f"fp_{src}"):
-            fps[(src, r["key"])] = r["fp"]
+    stored = {r["key"]: set(r["fps"]) for r in tx.run(RESOLVE, keys=list({p.key for p, _ in batch}))}
 
     # The last record of a key in the batch decides each edge group; all records' properties merge.
     last: dict[tuple[str, str], Patent] = {}
     todo: list[tuple[Patent, str]] = []
     for p, loc in batch:
-        if not force and p.fingerprint is not None and fps.get((p.source, p.key)) == p.fingerprint:
+        if not force and p.fingerprint is not None and _slot(source_key, loc) + p.fingerprint in stored.get(p.key, ()):
             out.unchanged += 1
             continue
         out.written += 1
@@ -334,7 +336,8 @@ def write_patents(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Patent, st
 
     rows = _Rows()
     for p, loc in todo:
-        rows.patents.append({"key": p.key, "props": patent_props(p), "locator": loc})
+        rows.patents.append({"key": p.key, "props": patent_props(p), "locator": loc,
+                             "slot": _slot(source_key, loc), "fp": p.fingerprint or ""})
         rows.families.append({"key": p.key, "family": p.family_key, "family_id": p.family_id})
         if p.family_id:
             rows.docdb_keys.append(p.key)
