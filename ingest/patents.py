@@ -118,36 +118,35 @@ _DECL = re.compile(rb"<\?xml[\s?]")
 
 def documents(path: Path, max_bytes: int) -> Iterator[tuple[str, bytes] | RecordError]:
     """USPTO weekly files: one ``<?xml …?>`` document after another. Streams the
-    file; yields (locator, bytes) per document, or an error for an over-long or
-    truncated one, and goes on with the next."""
+    file (the buffer holds about one document); yields (locator, bytes) per
+    document, or an error for an over-long or truncated one, and goes on."""
     src = str(path)
-    buf = b""
-    line = 1
-    index = 0
-    eof = False
+    buf, line, index, eof = b"", 1, 0, False
     with open_binary(path) as f:
         while True:
-            if not eof:
+            m = _DECL.search(buf, 1)
+            if m is None and not eof:
                 try:
                     chunk = f.read(1 << 20)
                 except _CORRUPT as e:
-                    yield RecordError(src, f"document {index + 1} (line {line})", f"file is truncated or corrupt ({e}); later documents are lost")
-                    chunk, buf = b"", b""
-                    eof = True
-                eof = eof or not chunk
+                    yield RecordError(src, f"document {index + 1} (line {line})",
+                                      f"file is truncated or corrupt ({e}); this and later documents are lost")
+                    return
+                eof = not chunk
                 buf += chunk
-            m = _DECL.search(buf, 1)
-            if m is None and not eof:
-                if len(buf) > max_bytes:
+                if len(buf) > max_bytes and _DECL.search(buf, 1) is None:
                     index += 1
                     yield RecordError(src, f"document {index} (line {line})", f"document longer than {max_bytes} bytes", excerpt(buf))
+                    line += buf.count(b"\n")
                     buf = b""
-                    # Drop the rest of this document: up to the next declaration.
-                    while (chunk := f.read(1 << 20)):
+                    # Skip the rest of this document, up to the next declaration.
+                    while chunk := f.read(1 << 20):
                         m2 = _DECL.search(chunk)
                         if m2:
+                            line += chunk[:m2.start()].count(b"\n")
                             buf = chunk[m2.start():]
                             break
+                        line += chunk.count(b"\n")
                     else:
                         eof = True
                 continue
@@ -155,7 +154,10 @@ def documents(path: Path, max_bytes: int) -> Iterator[tuple[str, bytes] | Record
             doc, buf = buf[:end], buf[end:]
             if doc.strip():
                 index += 1
-                yield f"document {index} (line {line})", doc
+                if len(doc) > max_bytes:
+                    yield RecordError(src, f"document {index} (line {line})", f"document longer than {max_bytes} bytes", excerpt(doc))
+                else:
+                    yield f"document {index} (line {line})", doc
             line += doc.count(b"\n")
             if m is None:
                 return

@@ -198,3 +198,20 @@ def test_derwent_record_yields_one_patent_per_family_member():
     assert us.abstract.startswith("NOVELTY - The frame") and us.application_number == "US930001"
     # The year 1225 upstream is no date at all, not a wrong one.
     assert patents[2].priority_date is None and patents[2].application_date is None
+
+
+def test_over_long_documents_are_reported_and_the_rest_split(tmp_path: Path):
+    from ingest.patents import documents
+
+    sizes = [(d[0], len(d[1])) if isinstance(d, tuple) else d for d in documents(PAT / "ipg_weekly.xml", 2500)]
+    errors = [d for d in sizes if isinstance(d, RecordError)]
+    assert [e.locator for e in errors] == ["document 1 (line 1)", "document 4 (line 108)"]
+    assert [s[0] for s in sizes if isinstance(s, tuple)] == ["document 2 (line 87)", "document 3 (line 102)"]
+    # A truncated gzip loses the rest of the file, and says so.
+    import gzip
+
+    data = gzip.compress((PAT / "ipg_weekly.xml").read_bytes())
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    items = list(documents(cut, MAX))
+    assert isinstance(items[-1], RecordError) and "truncated" in items[-1].reason
