@@ -121,24 +121,91 @@ def summary(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     table(data["top_countries"], title="Top countries by fractional count")
 
 
+def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str, list[str]]]:
+    """The main job's steps, in order; every one is idempotent, so a rerun resumes."""
+    steps: list[tuple[str, list[str]]] = []
+    if data is not None:
+        for name, sub, kind in (("OpenAlex", "openalex", "openalex"), ("arXiv", "arxiv", "arxiv"),
+                                ("patents", "patents", "patents"), ("policy documents", "policy", "policy"),
+                                ("bibliographic exports", "bibliometric_exports", "export")):
+            if (data / sub).exists():
+                steps.append((f"ingest {name}", ["ingest", kind, str(data / sub)]))
+            else:
+                err.print(f"[yellow]{data / sub} is missing: no {name}[/yellow]")
+    elif live:
+        from ingest.watchlist import QUERIES
+
+        steps.append(("ingest OpenAlex (live watch-list)", ["ingest", "openalex", *QUERIES, "--max", str(max_per_query)]))
+        steps.append(("ingest arXiv (live watch-list)", ["ingest", "arxiv", *(f'all:"{q}"' for q in QUERIES), "--max", str(max_per_query)]))
+    return steps + [
+        ("technology taxonomy", ["taxonomy", "load"]),
+        ("organization resolution", ["orgs", "resolve"]),
+        ("embeddings", ["embed"]),
+        ("document → technology mapping", ["map"]),
+        ("emerging clusters", ["clusters"]),
+        ("rankings", ["rank"]),
+    ]
+
+
 @app.command("run")
 def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory laid out like shared/data (offline).")] = None,
         offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
-        max_per_query: Annotated[int, typer.Option(help="Live: records per watch-list query and source.")] = 200) -> None:
-    """The main job: local Neo4j → ingest (live watch-list, or --data offline) → summary."""
+        max_per_query: Annotated[int, typer.Option(help="Live: records per watch-list query and source.")] = 200,
+        serve: Annotated[bool, typer.Option(help="Serve the API and the dashboard at the end.")] = True,
+        skip: Annotated[Optional[list[str]], typer.Option(help="Skip steps whose name starts with this (repeatable).")] = None) -> None:
+    """The main job: local Neo4j → ingest → analyse → serve (API + dashboard)."""
     from ingest import watchlist
 
-    with open_store() as store:
-        if data is not None:
-            if not data.is_dir():
-                raise ConfigError(f"--data {data}: no such directory")
-            ingest_cli.ingest_snapshot(store, data)
-        elif not offline and watchlist.online(get_settings()):
-            ingest_cli.ingest_watchlist(store, max_per_query)
-        else:
-            raise ConfigError("offline and no data: pass --data DIR, a snapshot directory laid out like shared/data "
-                              "(openalex/, arxiv/ …)")
+    settings = get_settings()
+    if data is not None and not data.is_dir():
+        raise ConfigError(f"--data {data}: no such directory")
+    live = data is None and not offline and watchlist.online(settings)
+    if data is None and not live:
+        raise ConfigError("offline and no data: pass --data DIR, a snapshot directory laid out like shared/data "
+                          "(openalex/, arxiv/, patents/, policy/, bibliometric_exports/)")
+    open_store().close()
+    for name, argv in _steps(data, live, max_per_query):
+        if any(name.startswith(s) for s in skip or ()):
+            continue
+        console.rule(f"[bold]{name}")
+        try:
+            app(argv, standalone_mode=False)
+        except typer.Exit as e:
+            if e.exit_code:
+                raise KizashiError(f"step '{name}' failed (kizashi {' '.join(argv)})") from None
+    console.rule("[bold]summary")
     summary(as_json=False)
+    if serve:
+        _serve(settings)
+
+
+def _serve(settings) -> None:
+    """API and dashboard side by side until Ctrl-C; the dashboard gets its own read key."""
+    import os
+    import subprocess
+    import time
+
+    from api.keys import KeyStore
+
+    key = settings.api_key.get_secret_value() if settings.api_key else KeyStore.at(settings.home).create("read", "dashboard (kizashi run)")[0]
+    env = {**os.environ, "KIZASHI_API_KEY": key}
+    cli = [sys.executable, "-m", "kizashi.cli"]
+    procs = [subprocess.Popen([*cli, "serve", "api"], env=env)]
+    time.sleep(2)
+    procs.append(subprocess.Popen([*cli, "serve", "ui"], env=env))
+    console.print(f"API        {settings.api_url}/docs  (read key: {key})")
+    console.print(f"Dashboard  http://{settings.ui_host}:{settings.ui_port}")
+    console.print("Ctrl-C stops both.")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
 
 
 def main() -> None:

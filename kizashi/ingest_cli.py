@@ -15,7 +15,7 @@ from ingest import arxiv as ax
 from ingest import openalex as oa
 from ingest.pipeline import Input, Report, Writer, file_input, ingest
 from ingest.quarantine import Quarantine
-from kizashi.console import console, table
+from kizashi.console import console
 from kizashi.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Load sources into the graph.")
@@ -103,28 +103,6 @@ def arxiv(paths_or_queries: list[str], save: SaveOpt = None, force: ForceOpt = F
     """arXiv Atom feeds, Kaggle-form metadata JSONL, OAI-PMH extracts, or live search queries."""
     with _store() as store:
         run_source(store, "arxiv", arxiv_inputs(paths_or_queries, save, max_records), paths_or_queries, force)
-
-
-def ingest_snapshot(store: Store, root: Path) -> None:
-    """Everything a snapshot directory laid out like shared/data holds, source by source."""
-    for kind, sub, build in (("openalex", "openalex", openalex_inputs), ("arxiv", "arxiv", arxiv_inputs)):
-        d = root / sub
-        if d.is_dir():
-            run_source(store, kind, build([str(d)], None, 0), [str(d)])
-        else:
-            console.print(f"[yellow]{d} missing: no {kind} records[/yellow]")
-
-
-def ingest_watchlist(store: Store, max_per_query: int) -> None:
-    from ingest.watchlist import QUERIES
-
-    queries = list(QUERIES)
-    run_source(store, "openalex", openalex_inputs(queries, None, max_per_query), queries)
-    run_source(store, "arxiv", arxiv_inputs([f'all:"{q}"' for q in queries], None, max_per_query), queries)
-
-
-def show_table(rows: list[dict]) -> None:
-    table(rows)
 
 
 # Further sources live in their own modules, each with ``register(app)``.
