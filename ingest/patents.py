@@ -103,6 +103,8 @@ def safe_root(data: bytes, source: str, locator: str = "document") -> etree._Ele
         raise RecordError(source, locator, f"malformed XML: {e}", excerpt(data)) from None
     if root is None:
         raise RecordError(source, locator, "empty XML document")
+    if b"xmlns" not in body:
+        return root
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.startswith("{"):
             el.tag = el.tag.split("}", 1)[1]
