@@ -36,6 +36,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import neo4j
@@ -113,6 +114,7 @@ _CLASS = re.compile(r"([A-HY])[\s-]*(\d\d)[\s-]*([A-Z])[\s-]*0*(\d{1,4})\s*/\s*(
 _FIXED = re.compile(r"([A-HY]\d\d[A-Z])([ \d]{3})(\d{2,7})")
 
 
+@lru_cache(maxsize=1 << 16)   # the same symbols recur across thousands of records
 def class_code(text: str) -> str | None:
     """One CPC/IPC symbol, normalised to "H01L21/02", from any of the forms the
     offices write: "H01L 21/02", "C10L   1/    00", "A41B001/00", "7C 07C 29/44",
