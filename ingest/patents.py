@@ -321,6 +321,9 @@ def reader(path: Path, max_bytes: int):
         return lens.read_file(path, max_bytes)
     if kind == "derwent":
         return derwent.read_file(path, max_bytes)
+    if kind == "patentsview":
+        return iter([(RecordError(str(path), "file", "PatentsView table without a g_patent table beside it: nothing to join to"),
+                      _not_a_patent)])
     if kind == "assignment":
         return _whole_as_ignored(path, "USPTO assignment response (ownership transfers, not patents)")
     if kind == "classification":
@@ -339,7 +342,7 @@ def inputs(paths: list[Path], max_bytes: int) -> list:
         for d in patentsview.find_dirs(path):
             out.append(patentsview.directory_input(d))
         for f in find_files(path):
-            if f.name.startswith("g_"):
-                continue
+            if f.name.startswith("g_") and patentsview.table(f.parent, "g_patent") is not None:
+                continue  # loaded with its directory
             out.append(file_input(f, lambda p: reader(p, max_bytes)))
     return out
