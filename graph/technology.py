@@ -148,7 +148,7 @@ def count_documents(store: Store, label: str) -> int:
 
 
 def documents(store: Store, label: str, page: int = 2000, model: str | None = None) -> Iterator[list[dict[str, Any]]]:
-    """Pages of {key, title, body, language, embedding?} for one document label, in key order.
+    """Pages of {key, title, body, language, path, embedding?} for one document label, in key order.
     ``embedding`` is returned only where it was computed by ``model``."""
     if label not in DOCUMENTS:
         raise ValueError(f"not a document label: {label}")
@@ -156,6 +156,7 @@ def documents(store: Store, label: str, page: int = 2000, model: str | None = No
     body_expr = "coalesce(" + ", ".join(f"n.`{p}`" for p in body) + ")" if len(body) > 1 else f"n.`{body[0]}`"
     cypher = (f"MATCH (n:`{label}`) WHERE n.key > $after "
               f"RETURN n.key AS key, n.`{title}` AS title, {body_expr} AS body, n.language AS language, "
+              "n.path_or_url AS path, "
               "CASE WHEN $model IS NOT NULL AND n.embedding_model = $model THEN n.embedding END AS embedding "
               "ORDER BY n.key LIMIT $page")
     after = ""

@@ -126,3 +126,19 @@ def test_calibration_targets_on_the_gold_set(shared_data, tax):
         s = stats[key]
         assert s["support"] >= 5, key
         assert s["precision"] >= 0.85 and s["recall"] >= 0.7, (key, s)
+
+
+def test_long_policy_text_is_mapped_paragraph_by_paragraph(store, tmp_path, tax):
+    text = ("# 経済安全保障に関する取組\n\n"
+            "- 重希土類フリー磁石の開発と量産を支援する。\n\n"
+            "- レアアースフリー磁石の実用化により永久磁石のサプライチェーンを強靱化する。\n\n"
+            "- 量子コンピュータの研究開発を推進する。\n\n"
+            "- 国際会議で意見交換を行った。\n")
+    path = tmp_path / "2025-01-01_meti_test.txt"
+    path.write_text(text, encoding="utf-8")
+    write_taxonomy(store, tax)
+    store.write("CREATE (:PolicyDocument {key:'doc:test', title:'テスト', language:'ja', path_or_url:$p})", p=str(path))
+    map_documents(store, Mapper(tax, method="rule"), labels=["PolicyDocument"])
+    techs = {r["t"] for r in store.read("MATCH (:PolicyDocument {key:'doc:test'})-[:ABOUT {method:'rule'}]->(t) RETURN t.key AS t")}
+    assert {"tech:magnets-re-free", "tech:permanent-magnets"} <= techs
+    assert "tech:quantum-computing" not in techs          # one paragraph only: not what the document is about
