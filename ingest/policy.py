@@ -81,7 +81,9 @@ def find_files(path: Path) -> list[Path]:
             raise InputError(f"{path}: not a policy document format (PDF, HTML, text, JSONL, YAML)")
         return [path]
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p) is not None)
+        # A folder's own notes (README.md, PROVENANCE.md) are not policy documents.
+        return sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p) is not None
+                      and not p.name.upper().startswith(("README", "PROVENANCE", "LICENSE")))
     raise InputError(f"{path}: no such file or directory")
 
 
