@@ -36,7 +36,7 @@ NOISE = -1
 @dataclass(frozen=True)
 class Params:
     k: int = 15                 # neighbours per document in the kNN graph
-    resolution: float = 1.0     # Leiden RB-configuration resolution: higher → more, smaller clusters
+    resolution: float = 4.0     # Leiden RB-configuration resolution: higher → more, smaller clusters
     min_size: int = 0           # smaller clusters become unclustered; 0 = max(10, n / 1000)
     recent_years: int = 2       # the "last two years"
     baseline_years: int = 3     # the years before them that growth is measured against
