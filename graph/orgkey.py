@@ -27,8 +27,18 @@ def normalize(name: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Longer "names" are whole address lists pasted into one field; Neo4j cannot index keys much
+# longer than 8 kB either. They are kept as raw affiliation text, not made organizations.
+MAX_NAME = 300
+
+
 def name_key(name: str) -> str:
     return "name:" + normalize(name)
+
+
+def usable(name: str | None) -> bool:
+    """Whether a name can key an organization: non-empty after normalizing, not absurdly long."""
+    return bool(name) and len(name) <= MAX_NAME and bool(normalize(name))
 
 
 # Legal forms, removed wherever they stand as words (multi-word ones first).

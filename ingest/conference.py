@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.country import to_iso
-from graph.orgkey import name_key, normalize
+from graph.orgkey import name_key, normalize, usable
 from graph.work import Authorship, Organization, Work
 from ingest import ids
 from ingest.raw import Item, Raw, read_jsonl
@@ -186,7 +186,7 @@ def to_work(raw: Raw, known: Known | None = None) -> Work:
         orgs = {}
         for x in inst:
             k = name_key(x)
-            if k != "name:":
+            if usable(x):
                 c = countries[0] if len(countries) == 1 and not inferred else (known.country(x) if known else None)
                 orgs.setdefault(k, Organization(key=k, name=x, country=c))
         authorships.append(Authorship(position=i, name=name, organizations=tuple(orgs.values()),

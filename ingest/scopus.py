@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.country import to_iso
-from graph.orgkey import name_key
+from graph.orgkey import name_key, usable
 from graph.work import Authorship, Organization, Work
 from ingest import ids
 from ingest.raw import Item, Raw
@@ -112,7 +112,7 @@ def to_work(raw: Raw) -> Work:
             org, ctry = organization_of(text)
             if ctry:
                 countries.append(ctry)
-            if org and name_key(org) != "name:":
+            if usable(org):
                 orgs.setdefault(name_key(org), Organization(key=name_key(org), name=org, country=ctry))
         aid = author_ids[i] if len(author_ids) == len(authors) else None
         authorships.append(Authorship(position=i, name=n, author_id=f"scopus:{aid}" if aid else None,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.country import to_iso
-from graph.orgkey import name_key
+from graph.orgkey import name_key, usable
 from graph.work import Authorship, Organization, Work
 from ingest import ids
 from ingest.raw import Item, Raw, excerpt, fingerprint, lines, open_binary, read_jsonl
@@ -179,9 +179,9 @@ def to_work(raw: Raw, f: Fields) -> Work:
         mine = addrs if unattributed else by_author.get(i, [])
         orgs = {}
         for a in mine:
-            if a.organization:
+            if usable(a.organization):
                 key = name_key(a.organization)
-                if key != "name:" and key not in orgs:
+                if key not in orgs:
                     orgs[key] = Organization(key=key, name=a.organization, country=a.country)
         authorships.append(Authorship(
             position=i, name=n,
