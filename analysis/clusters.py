@@ -145,9 +145,13 @@ def cluster(x: np.ndarray, params: Params = Params()) -> np.ndarray:
     if n < 3:
         return np.full(n, NOISE)
     idx, sim = knn(x, params.k)
-    raw = leiden(idx, sim, params.resolution, params.seed)
+    return drop_small(leiden(idx, sim, params.resolution, params.seed), params)
+
+
+def drop_small(raw: np.ndarray, params: Params) -> np.ndarray:
+    """Renumber communities by decreasing size; members of too-small ones become NOISE."""
     sizes = Counter(raw.tolist())
-    floor = params.size_floor(n)
+    floor = params.size_floor(len(raw))
     keep = [c for c, s in sorted(sizes.items(), key=lambda t: (-t[1], t[0])) if s >= floor]
     remap = {c: i for i, c in enumerate(keep)}
     return np.array([remap.get(c, NOISE) for c in raw.tolist()], dtype=np.int64)

@@ -29,7 +29,7 @@ from bench.embed import OUT, corpus, vectors
 SETUPS = {
     # The cache holds quant-ph through 2005 (records are in date order); 2010-2015 are missing upstream.
     "quant-ph": dict(limit=22000, last=2005, cutoffs=(1999, 2001, 2003), horizon=2),
-    # A fixed 10k random sample of the robotics venues; 2024-25 hold only CoRL/RSS (partial years).
+    # A fixed random sample of the robotics venues (as much of it as is cached); 2024-25 hold only CoRL/RSS.
     "robotics": dict(sample=10000, last=2023, cutoffs=(2015, 2017, 2019, 2021), horizon=2),
 }
 
@@ -79,9 +79,15 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.corpus:
         s = SETUPS[name]
         c = corpus(name)
-        c = c.sample(s["sample"]) if "sample" in s else c.head(s["limit"])
         t0 = time.perf_counter()
-        x = vectors(c, quiet=True)
+        if "sample" in s:
+            # A random-order sample: use the part that is cached (itself a random sample).
+            c = c.sample(s["sample"])
+            x = vectors(c, quiet=True, cached_only=True, chunk=500)
+            c = c.subset(np.arange(len(x)), c.name)
+        else:
+            c = c.head(s["limit"])
+            x = vectors(c, quiet=True)
         keep = (c.years > 0) & (c.years <= s["last"])
         x, years, texts = x[keep], c.years[keep], [t for t, k in zip(c.texts(), keep) if k]
         for cutoff in s["cutoffs"]:
@@ -91,6 +97,13 @@ def main(argv: list[str] | None = None) -> None:
                   f"emergence hits {o.hits_emergence}/{o.flagged}, growth-only hits {o.hits_growth}/{o.flagged}, "
                   f"base rate {o.base_rate:.2f}; share ratio (geo-mean) emergence {o.lift_emergence:.2f}, "
                   f"growth-only {o.lift_growth:.2f}, all {o.lift_all:.2f}; overlap {o.overlap}", flush=True)
+        # The emerging areas as of the last complete year, as `kizashi clusters` would report them.
+        a = analyse(x, years, texts, None, params, as_of=s["last"])
+        print(f"{name}: {len(a.clusters)} clusters as of {a.as_of}; most emerging:")
+        for cl in sorted(a.clusters, key=lambda c: -c.emergence)[:8]:
+            parts = " ".join(f"{k}={v:.2f}" for k, v in cl.parts.items() if v is not None)
+            print(f"  emergence {cl.emergence:.2f} ({parts}) size {cl.size} share×{cl.share_growth:.2f} "
+                  f"cagr {cl.cagr:+.2f}: {', '.join(cl.keywords_en[:6])}")
         print(f"{name}: {len(x):,} documents, {time.perf_counter() - t0:.0f} s")
     for name in args.corpus:
         rs = [r for r in results if r.corpus == name]
