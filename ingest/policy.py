@@ -374,3 +374,19 @@ def inputs(args: list[str], max_bytes: int, save: Path | None = None, ner: bool 
             continue
         out += [file_input(f, lambda f: read_file(f, max_bytes, ner)) for f in find_files(Path(a))]
     return out
+
+
+def text_of(path_or_url: str | None, max_bytes: int = 64 * 1024 * 1024) -> str | None:
+    """The extracted text of a policy document stored as a local path (the text its MENTIONS
+    offsets point into): PDF, HTML and CP932 files decoded as at ingest. None for URLs,
+    missing files and unreadable documents."""
+    if not path_or_url or "://" in path_or_url:
+        return None
+    p = Path(path_or_url)
+    kind = kind_of(p)
+    if kind not in ("text", "html", "pdf") or not p.is_file() or p.stat().st_size > max_bytes:
+        return None
+    try:
+        return extract_text(p.read_bytes(), kind, str(p))[0]
+    except (RecordError, OSError):
+        return None

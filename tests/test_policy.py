@@ -106,6 +106,14 @@ def test_a_non_pdf_named_pdf_is_a_record_error():
         parse_one(FIX / "not_really.pdf")
 
 
+def test_text_of_a_stored_path_is_the_text_offsets_point_into():
+    doc = parse_one(JA_NOTE)
+    text = pol.text_of(str(JA_NOTE))
+    ga = next(m for m in doc.mentions if m.key == "Ga")
+    assert text[ga.offsets[0]:ga.offsets[0] + ga.lengths[0]] == "ガリウム"
+    assert pol.text_of(str(FIX / "not_really.pdf")) is None and pol.text_of("https://example.org/a.pdf") is None
+
+
 def test_language_share_of_japanese_characters():
     assert pol.language("経済安全保障に関する AI と量子") == "ja"
     assert pol.language("Economic security and 量子") == "en"
