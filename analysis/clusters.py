@@ -36,7 +36,7 @@ NOISE = -1
 @dataclass(frozen=True)
 class Params:
     k: int = 15                 # neighbours per document in the kNN graph
-    resolution: float = 4.0     # Leiden RB-configuration resolution: higher → more, smaller clusters
+    resolution: float | None = None  # Leiden RB-configuration resolution (more → smaller clusters); None: by corpus size
     min_size: int = 0           # smaller clusters become unclustered; 0 = max(10, n / 1000)
     recent_years: int = 2       # the "last two years"
     baseline_years: int = 3     # the years before them that growth is measured against
@@ -48,6 +48,13 @@ class Params:
 
     def size_floor(self, n: int) -> int:
         return self.min_size or max(10, n // 1000)
+
+    def resolution_for(self, n: int) -> float:
+        # 4.0 gave 50-60 topical clusters on 16-20k quant-ph abstracts (about 300 documents
+        # each); small corpora get a lower value so their clusters stay above size_floor.
+        if self.resolution is not None:
+            return self.resolution
+        return float(np.clip(4.0 * n / 10000, 0.5, 4.0))
 
 
 # ------------------------------------------------------------------ clustering
@@ -145,7 +152,7 @@ def cluster(x: np.ndarray, params: Params = Params()) -> np.ndarray:
     if n < 3:
         return np.full(n, NOISE)
     idx, sim = knn(x, params.k)
-    return drop_small(leiden(idx, sim, params.resolution, params.seed), params)
+    return drop_small(leiden(idx, sim, params.resolution_for(n), params.seed), params)
 
 
 def drop_small(raw: np.ndarray, params: Params) -> np.ndarray:

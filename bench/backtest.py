@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="bench.backtest")
     ap.add_argument("--corpus", nargs="*", default=list(SETUPS))
     ap.add_argument("--top", type=float, default=0.1, help="Share of clusters flagged as emerging.")
-    ap.add_argument("--resolution", type=float, default=Params().resolution)
+    ap.add_argument("--resolution", type=float, default=None, help="Leiden resolution (default: by corpus size, as kizashi clusters).")
     args = ap.parse_args(argv)
     params = Params(resolution=args.resolution)
     results = []

@@ -42,7 +42,7 @@ def time_one(x: np.ndarray, params: Params) -> dict:
     t0 = time.perf_counter()
     idx, sim = knn(x, params.k)
     t1 = time.perf_counter()
-    labels = leiden(idx, sim, params.resolution, params.seed)
+    labels = leiden(idx, sim, params.resolution_for(len(x)), params.seed)
     t2 = time.perf_counter()
     lab = drop_small(labels, params)
     years = np.random.default_rng(0).integers(2010, 2024, len(x))

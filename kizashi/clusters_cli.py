@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 def clusters(scope: Annotated[str, typer.Option(help="Name of this clustering; each scope keeps its own current clusters.")] = "works",
              label: Annotated[Optional[list[str]], typer.Option("--label", help="Document labels to cluster (default Work).")] = None,
              source: Annotated[Optional[str], typer.Option(help="Only documents FROM a Source whose key contains this.")] = None,
-             resolution: Annotated[float, typer.Option(help="Leiden resolution: higher gives more, smaller clusters.")] = 4.0,
+             resolution: Annotated[Optional[float], typer.Option(help="Leiden resolution: higher gives more, smaller clusters (default: by corpus size, 4.0 from 10k documents).")] = None,
              k: Annotated[int, typer.Option(help="Neighbours per document in the kNN graph.")] = 15,
              min_size: Annotated[int, typer.Option(help="Smallest cluster kept (0: max(10, n/1000)).")] = 0,
              as_of: Annotated[Optional[int], typer.Option(help="Last year counted for growth (default: last complete year).")] = None,
