@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from graph import country as gaz
 from graph.policy import PolicyDocument
 from ingest import controls
-from ingest.mentions import extractor
+from ingest.mentions import aggregate, extractor
 from ingest.raw import Item, Raw, excerpt, fingerprint, open_binary, read_jsonl
 from kizashi.errors import InputError, RecordError
 
@@ -232,8 +231,6 @@ def analyse(key: str, text: str, meta: dict[str, Any], path_or_url: str, fp: str
     lang = lang or language(text)
     ex = extractor(lang, ner)
     hits = ex.hits(text)
-    from ingest.mentions import aggregate
-
     gazetteer_hits = [h for h in hits if h.method == "gazetteer"]
     return PolicyDocument(key=key, title=meta.get("title"), issuer=meta.get("issuer"), country=meta.get("country"),
                           date=meta.get("date"), language=lang, path_or_url=path_or_url, chars=len(text),

@@ -17,7 +17,6 @@ from ingest import policy as pol
 from ingest.mentions import Extractor, extractor
 from ingest.pipeline import ingest
 from ingest.quarantine import Quarantine
-from ingest.raw import Raw
 from kizashi.errors import RecordError
 from tests.conftest import FIXTURES, require
 from tests.helpers import stable_counts
