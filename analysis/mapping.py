@@ -4,6 +4,9 @@ similarity to each technology's description, or both ("hybrid").
 - rule: taxonomy terms matched with spaCy's PhraseMatcher on a blank English
   tokenizer (lowercase; short capitalised terms such as GaN / GAN / AI case-
   sensitively), and Japanese terms as substrings (ASCII terms need a boundary).
+  Measured alternative: spaCy's blank("ja") (SudachiPy) loads in ~12 s and tokenises
+  20k characters in ~2 s, splitting e.g. 重希土類 into 重希/土類; substring search over
+  all Japanese terms takes ~0.04 s for the same text and needs no tokeniser agreement.
   A document's rule score for a technology counts distinct matched terms, with
   title hits counted twice.
 - embedding: cosine between the document and the technology's profile text

@@ -4,6 +4,7 @@ technology and print precision / recall per technology, for each method.
     python bench/mapping.py                 # in-sample table + 2-fold cross-validation
     python bench/mapping.py --write         # also store the thresholds in analysis/mapping_calibration.json
     python bench/mapping.py --shared ../shared/data --methods rule hybrid
+    python bench/mapping.py --speed 10000   # throughput on real quant-ph abstracts, then exit
 
 In-sample numbers are optimistic (thresholds chosen on the same documents, and the
 taxonomy's terms were refined after reading errors on this set); the cross-validated
@@ -61,13 +62,36 @@ def crossval(tax, method, rule, sims, gold, seeds=(1, 2, 3, 4, 5)):
                 "recall": v["tp"] / v["support"] if v["support"] else float("nan")} for k, v in tot.items()}
 
 
+def speed(shared: Path, n: int) -> None:
+    from analysis.mapping import read_gold_source
+
+    docs = list(read_gold_source(shared, "quantph").values())[:n]
+    titles, bodies = [d[0] for d in docs], [d[1] for d in docs]
+    m = Mapper(method="rule")
+    t0 = time.perf_counter()
+    out = m.map(titles, bodies)
+    dt = time.perf_counter() - t0
+    print(f"rule: {len(docs)} abstracts in {dt:.1f} s = {len(docs) / dt:.0f}/s; "
+          f"{sum(bool(o) for o in out) / len(docs):.0%} about a technology")
+    k = min(len(docs), 500)
+    h = Mapper(method="hybrid")
+    t0 = time.perf_counter()
+    h.map(titles[:k], bodies[:k])
+    dt = time.perf_counter() - t0
+    print(f"hybrid ({h.embedder_name}, encoding included): {k} abstracts in {dt:.1f} s = {k / dt:.1f}/s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
     ap.add_argument("--write", action="store_true", help="store the calibrated thresholds")
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--speed", type=int, default=0, help="measure throughput on this many quant-ph abstracts")
     args = ap.parse_args()
+    if args.speed:
+        speed(args.shared, args.speed)
+        return
 
     tax = load_taxonomy()
     gold = read_gold(GOLD, args.shared)
