@@ -78,7 +78,8 @@ RESOLVE = "UNWIND $keys AS k MATCH (d:PolicyDocument {key: k}) RETURN d.key AS k
 DROP_OWNED = """
 UNWIND $keys AS k MATCH (d:PolicyDocument {key: k})
 CALL (d) { MATCH (d)-[r:MENTIONS]->() DELETE r }
-CALL (d) { MATCH (d)<-[r:STATED_IN]-() DELETE r }
+CALL (d) { MATCH (d)<-[r:STATED_IN]-(e) DELETE r
+           WITH e WHERE NOT (e)-[:STATED_IN]->() DETACH DELETE e }
 """
 
 MERGE_DOCS = """
@@ -195,7 +196,7 @@ def write_policy(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[PolicyDocum
     out.written = len(docs)
     changed = [d.key for d, _ in docs if d.key in stored]
     if changed:
-        tx.run(DROP_OWNED, keys=changed).consume()
+        tx.run(DROP_OWNED, keys=changed).consume()   # an event no document states any more goes too
     if docs:
         tx.run(MERGE_DOCS, rows=[{"key": d.key, "props": doc_props(d), "locator": loc} for d, loc in docs],
                source=source_key).consume()

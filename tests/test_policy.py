@@ -256,7 +256,7 @@ def test_loading_twice_changes_nothing_and_changed_documents_replace_their_edges
     rows = store.read("MATCH (:PolicyDocument {key: 'doc:2024-06-01_cas_note'})-[:MENTIONS]->(x) RETURN coalesce(x.code, x.key) AS k ORDER BY k")
     assert [r["k"] for r in rows] == ["AU", "rare-earths", "tech:critical-minerals"]
     stated = store.read("MATCH (:ExportControl)-[:STATED_IN]->(:PolicyDocument {key: 'doc:2024-06-01_cas_note'}) RETURN count(*) AS n")
-    assert stated == [{"n": 0}]
+    assert stated == [{"n": 0}] and store.read("MATCH (e:ExportControl) RETURN count(e) AS n") == [{"n": 0}]
 
 
 def test_live_url_is_fetched_saved_and_replayable(store, tmp_path: Path):
