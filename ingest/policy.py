@@ -184,11 +184,14 @@ def language(text: str) -> str:
 
 def _title_from_text(text: str) -> str | None:
     lines = [line.strip().lstrip("#").strip().strip("*").strip() for line in text.splitlines()[:40]]
-    lines = [line for line in lines if line]
-    for line in lines:
-        if len(line) >= 8 and not _JA_DATE.search(line):
-            return line[:200]
-    return lines[0][:200] if lines else None
+    lines = [line for line in lines if line and not _JA_DATE.search(line)]
+    if not lines:
+        return None
+    # Slide titles come broken over short lines: 経済安全保障 / グローバルフォーラム・ / ウィークス.
+    title, rest = lines[0], lines[1:]
+    while rest and (len(title) < 8 or title.endswith(("・", "、", "-"))):
+        title += rest.pop(0)
+    return title[:200]
 
 
 def _date_from_text(text: str) -> str | None:
