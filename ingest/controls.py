@@ -230,11 +230,13 @@ def measure_to_document(m: dict[str, Any], path: str) -> PolicyDocument:
     if any(mat.is_rare_earth(k) for k in keys) and mat.RARE_EARTHS not in keys:
         keys.append(mat.RARE_EARTHS)
     status = m.get("later_status")
+    aimed = re.search(r"\(([^)]+)\)", str(m.get("measure_type") or ""))   # "country-specific (United States)"
+    target = gaz.to_iso(aimed.group(1)) if aimed else None
     # YAML 1.1 reads the key `no` as False.
     numbers = [a.get("no", a.get(False)) for a in m.get("announcements", []) if isinstance(a, dict)]
     title = m.get("announcement") or (f"Announcements No. {', '.join(str(n) for n in numbers)}" if numbers else None)
     events = tuple(ExportControl(country=country, material=k, month=when[:7], announced=announced, effective=effective,
-                                 measure=title or ident, status=str(status) if status else None, basis="reference",
+                                 measure=title or ident, status=str(status) if status else None, target=target, basis="reference",
                                  exact=True) for k in keys)
     evidence = m.get("evidence") or []
     return PolicyDocument(key=f"ref:{ident}", title=title or ident, issuer=m.get("_issuer"), country=country,
