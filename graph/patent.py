@@ -143,7 +143,10 @@ def class_chain(code: str) -> list[tuple[str, str]]:
 
 # --- writing -----------------------------------------------------------------
 
-RESOLVE = "UNWIND $keys AS k MATCH (p:Patent {key: k}) RETURN p.key AS key, coalesce(p.fps, []) AS fps"
+RESOLVE = """
+UNWIND $keys AS k MATCH (p:Patent {key: k})
+RETURN p.key AS key, coalesce(p.fps, []) AS fps, [(p)-[:IN_FAMILY]->(g:Family) | g.key] AS families
+"""
 
 MERGE_PATENTS = """
 UNWIND $rows AS row
@@ -164,11 +167,10 @@ WITH DISTINCT g WHERE NOT EXISTS { (g)<-[:IN_FAMILY]-() }
 DELETE g
 """
 
+# Which rows get a family edge is decided in Python (see _family_rows).
 MERGE_FAMILY = """
 UNWIND $rows AS row
 MATCH (p:Patent {key: row.key})
-WITH p, row WHERE row.family STARTS WITH 'docdb:'
-   OR NOT EXISTS { MATCH (p)-[:IN_FAMILY]->(g:Family) WHERE g.key <> row.family }
 MERGE (f:Family {key: row.family})
 SET f.family_id = coalesce(row.family_id, f.family_id)
 MERGE (p)-[:IN_FAMILY]->(f)
@@ -317,11 +319,28 @@ def _classes(rows: _Rows, p: Patent) -> None:
         rows.classified.append({"patent": p.key, "code": code, "scheme": scheme})
 
 
+def _family_rows(rows: _Rows, p: Patent, has: set[str]) -> None:
+    """A DOCDB family replaces stand-ins; a stand-in is given only to a patent with no family yet."""
+    fam = p.family_key
+    if fam in has:
+        return
+    if p.family_id:
+        if any(not k.startswith("docdb:") for k in has):
+            rows.docdb_keys.append(p.key)
+            has.difference_update([k for k in has if not k.startswith("docdb:")])
+    elif has:
+        return
+    has.add(fam)
+    rows.families.append({"key": p.key, "family": fam, "family_id": p.family_id})
+
+
 def write_patents(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Patent, str]], source_kind: str, source_key: str,
                   done: int, complete: bool, force: bool = False) -> Outcome:
     """Write one batch of (Patent, locator) and advance the source checkpoint, in one transaction."""
     out = Outcome()
-    stored = {r["key"]: set(r["fps"]) for r in tx.run(RESOLVE, keys=list({p.key for p, _ in batch}))}
+    stored, families = {}, {}
+    for r in tx.run(RESOLVE, keys=list({p.key for p, _ in batch})):
+        stored[r["key"]], families[r["key"]] = set(r["fps"]), set(r["families"])
 
     # The last record of a key in the batch decides each edge group; all records' properties merge.
     last: dict[tuple[str, str], Patent] = {}
@@ -340,9 +359,7 @@ def write_patents(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Patent, st
     for p, loc in todo:
         rows.patents.append({"key": p.key, "props": patent_props(p), "locator": loc,
                              "slot": _slot(source_key, loc), "fp": p.fingerprint or ""})
-        rows.families.append({"key": p.key, "family": p.family_key, "family_id": p.family_id})
-        if p.family_id:
-            rows.docdb_keys.append(p.key)
+        _family_rows(rows, p, families.setdefault(p.key, set()))
     for (group, _), p in last.items():
         {"owners": _owners, "inventors": _inventors, "classes": _classes}[group](rows, p)
 
@@ -365,3 +382,28 @@ def write_patents(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Patent, st
             tx.run(cypher, rows=data).consume()
     tx.run(CHECKPOINT, source=source_key, done=done, complete=complete).consume()
     return out
+
+
+# --- reading -------------------------------------------------------------------
+
+# Counting by family: each family counts once, shared among applicant countries as
+# the mean of its members' applicant-country fractions (members without a known
+# owner country abstain).
+FAMILY_COUNTS_BY_COUNTRY = """
+MATCH (f:Family)<-[:IN_FAMILY]-(p:Patent)
+WHERE EXISTS { (p)-[:IN_COUNTRY {role: 'applicant'}]->() }
+  AND ($cpc IS NULL OR EXISTS { (p)-[:CLASSIFIED_AS]->(:CPC)-[:PART_OF*0..4]->(:CPC {code: $cpc}) })
+WITH f, collect(p) AS members
+WITH f, members, size(members) AS n
+UNWIND members AS p
+MATCH (p)-[e:IN_COUNTRY {role: 'applicant'}]->(c:Country)
+WITH c.code AS country, f, n, sum(e.fraction) AS s
+RETURN country, sum(s / n) AS families, count(f) AS touching
+ORDER BY families DESC, country
+"""
+
+
+def family_counts_by_country(store: Any, cpc: str | None = None) -> dict[str, float]:
+    """Fractional family counts per applicant country, optionally within one CPC code
+    (any level: "H01L", "H01L21/00"…)."""
+    return {r["country"]: r["families"] for r in store.read(FAMILY_COUNTS_BY_COUNTRY, cpc=cpc)}

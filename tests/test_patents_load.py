@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.patent import write_patents
+from graph.patent import family_counts_by_country, write_patents
 from graph.store import Store
 from ingest.patents import inputs
 from ingest.pipeline import Report, ingest
@@ -72,6 +72,13 @@ def test_fixtures_build_the_contracted_graph(store: Store, tmp_path: Path):
     assert sorted(fam) == ["pat:EP3500001A1", "pat:JP2018081234A"]
     p = store.read("MATCH (p:Patent {key: 'pat:EP3500001A1'}) RETURN p.title AS t, p.year AS y, p.family_id AS f")[0]
     assert p == {"t": "SOLID ELECTROLYTE", "y": 2019, "f": "61234567"}
+    # Counting by family: the two EPO family members count once; a subclass filter narrows it.
+    by_family = family_counts_by_country(store)
+    assert round(by_family["JP"], 6) == round(1.0 + 0.5 + 0.5, 6)   # US7999001B2, half of US9999003B2, half of EP3500001A1
+    assert round(sum(by_family.values()), 6) == round(sum(
+        r["s"] for r in store.read("MATCH (f:Family)<-[:IN_FAMILY]-(p:Patent)-[e:IN_COUNTRY]->() "
+                                   "WITH f, p, sum(e.fraction) AS s WITH f, avg(s) AS s RETURN s")), 6)
+    assert family_counts_by_country(store, cpc="G06N") == {"DE": 1.0, "US": 0.5, "JP": 0.5}   # PAP G06N3/08 (IPC) counts too
     # Every patent is in exactly one family.
     assert store.read("MATCH (p:Patent) WHERE count { (p)-[:IN_FAMILY]->() } <> 1 RETURN count(p) AS n")[0]["n"] == 0
 
