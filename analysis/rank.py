@@ -122,6 +122,65 @@ def parse_window(window: str) -> tuple[int | None, int | None]:
 
 # ---------------------------------------------------------------- documents as matrices
 
+@dataclass(frozen=True)
+class Sparse:
+    """A documents × entities matrix as (document, entity, value) triplets: organizations
+    number in the thousands, and a dense matrix of them would not fit."""
+    d: np.ndarray
+    e: np.ndarray
+    v: np.ndarray
+    n_docs: int
+    n_ent: int
+
+    @classmethod
+    def from_dense(cls, x: np.ndarray) -> Sparse:
+        x = np.asarray(x, dtype=float)
+        d, e = np.nonzero(x)
+        return cls(d, e, x[d, e], x.shape[0], x.shape[1])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.n_docs, self.n_ent
+
+    def colsum(self) -> np.ndarray:
+        return np.bincount(self.e, weights=self.v, minlength=self.n_ent).astype(float)
+
+    def rowsum(self) -> np.ndarray:
+        return np.bincount(self.d, weights=self.v, minlength=self.n_docs).astype(float)
+
+    def binary(self) -> Sparse:
+        return Sparse(self.d, self.e, np.ones_like(self.v), self.n_docs, self.n_ent)
+
+    def rows(self, mask: np.ndarray) -> Sparse:
+        keep = mask[self.d]
+        return Sparse(self.d[keep], self.e[keep], self.v[keep], self.n_docs, self.n_ent)
+
+    def left(self, k: np.ndarray, chunk: int = 64) -> np.ndarray:
+        """k @ X for resample counts k (B × documents), without a dense X."""
+        out = np.zeros((k.shape[0], self.n_ent))
+        if not len(self.v):
+            return out
+        order = np.argsort(self.e, kind="stable")
+        d, e, v = self.d[order], self.e[order], self.v[order]
+        starts = np.flatnonzero(np.r_[True, e[1:] != e[:-1]])
+        for s in range(0, k.shape[0], chunk):
+            out[s:s + chunk, e[starts]] = np.add.reduceat(k[s:s + chunk][:, d] * v, starts, axis=1)
+        return out
+
+    def right(self, m: np.ndarray) -> np.ndarray:
+        """X @ m, dense (documents × columns of m)."""
+        out = np.zeros((self.n_docs, m.shape[1]))
+        np.add.at(out, self.d, self.v[:, None] * m[self.e])
+        return out
+
+    def remap(self, index: np.ndarray, n_ent: int) -> Sparse:
+        return Sparse(self.d, index[self.e] if len(self.e) else self.e, self.v, self.n_docs, n_ent)
+
+
+def _sparse(x: np.ndarray | Sparse) -> Sparse:
+    return x if isinstance(x, Sparse) else Sparse.from_dense(x)
+
+
 @dataclass
 class Docs:
     """Documents of one technology: credit matrix and per-document facts."""
@@ -129,25 +188,28 @@ class Docs:
     years: np.ndarray
     cites: np.ndarray
     entities: list[str]
-    credit: np.ndarray               # fractional credit, documents × entities
+    credit: Sparse                   # fractional credit, documents × entities
     extra: list[dict[str, Any]]      # per document: ids for evidence
 
     @property
-    def presence(self) -> np.ndarray:
-        return (self.credit > 0).astype(float)
+    def presence(self) -> Sparse:
+        return self.credit.binary()
 
-    def matrix(self, counting: str) -> np.ndarray:
+    def matrix(self, counting: str) -> Sparse:
         return self.credit if counting == "fractional" else self.presence
 
 
-def _matrix(rows: list[tuple[str, dict[str, float]]]) -> tuple[list[str], np.ndarray]:
+def _matrix(rows: list[tuple[str, dict[str, float]]]) -> tuple[list[str], Sparse]:
     entities = sorted({e for _, c in rows for e in c})
     index = {e: i for i, e in enumerate(entities)}
-    m = np.zeros((len(rows), len(entities)))
-    for d, (_, credit) in enumerate(rows):
-        for e, f in credit.items():
-            m[d, index[e]] += f
-    return entities, m
+    d, e, v = [], [], []
+    for i, (_, credit) in enumerate(rows):
+        for ent, f in credit.items():
+            d.append(i)
+            e.append(index[ent])
+            v.append(f)
+    return entities, Sparse(np.array(d, dtype=int), np.array(e, dtype=int), np.array(v, dtype=float),
+                            len(rows), len(entities))
 
 
 def _credit(pairs: list[list[Any]]) -> dict[str, float]:
@@ -197,16 +259,22 @@ def top_mask(years: np.ndarray, cites: np.ndarray, x: float) -> np.ndarray:
     for y in np.unique(years):
         idx = np.flatnonzero(years == y)
         c = cites[idx]
-        higher = (c[None, :] > c[:, None]).sum(1)      # papers of that year with strictly more citations
+        higher = len(c) - np.searchsorted(np.sort(c), c, side="right")   # same-year papers cited more
         mask[idx] = (c > 0) & (higher < x * len(idx))
     return mask
 
 
-def h_index(cites: np.ndarray, presence: np.ndarray) -> np.ndarray:
-    out = np.zeros(presence.shape[1], dtype=int)
-    for e in range(presence.shape[1]):
-        c = np.sort(cites[presence[:, e] > 0])[::-1]
-        out[e] = int((c >= np.arange(1, len(c) + 1)).sum())
+def h_index(cites: np.ndarray, presence: np.ndarray | Sparse) -> np.ndarray:
+    p = _sparse(presence)
+    out = np.zeros(p.n_ent, dtype=int)
+    if not len(p.v):
+        return out
+    c = cites[p.d]
+    order = np.lexsort((-c, p.e))                     # by entity, most cited first
+    e, c = p.e[order], c[order]
+    starts = np.flatnonzero(np.r_[True, e[1:] != e[:-1]])
+    pos = np.arange(len(e)) - np.repeat(starts, np.diff(np.r_[starts, len(e)])) + 1
+    out[e[starts]] = np.add.reduceat((c >= pos).astype(int), starts)
     return out
 
 
@@ -218,31 +286,34 @@ def resamples(n: int, b: int, seed: int) -> np.ndarray:
     """(b × n) multinomial resample counts: row i says how often each document is drawn."""
     rng = np.random.default_rng(seed)
     if n == 0:
-        return np.zeros((b, 0))
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(float)
+        return np.zeros((b, 0), dtype=np.int32)
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(np.int32)
 
 
-def shares(x: np.ndarray, counting: str, k: np.ndarray | None = None,
+def shares(x: np.ndarray | Sparse, counting: str, k: np.ndarray | None = None,
            mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Point share per column of x and its bootstrap 90% interval (from resample counts k)."""
+    """Point share per column of x and its bootstrap 90% interval (from resample counts k).
+    x is already the counting's matrix (credit, or presence for full counting)."""
+    x = _sparse(x)
     if mask is not None:
-        x = x[mask]
-        k = None if k is None else k[:, mask]
-    denom = x.sum(1) if counting == "fractional" else (x.sum(1) > 0).astype(float)
-    point = _div(x.sum(0), np.asarray(denom.sum()))
-    if k is None or x.shape[0] == 0:
+        x = x.rows(mask)
+    rs = x.rowsum()
+    denom = rs if counting == "fractional" else (rs > 0).astype(float)
+    point = _div(x.colsum(), np.asarray(denom.sum()))
+    if k is None or not len(x.v):
         return point, point.copy(), point.copy()
-    boot = _div(k @ x, (k @ denom)[:, None])
+    boot = _div(x.left(k), (k @ denom)[:, None])
     with np.errstate(all="ignore"):
         lo, hi = np.nanpercentile(boot, [5, 95], axis=0) if np.isfinite(boot).any() else (point, point)
     return point, lo, hi
 
 
-def cagr(years: np.ndarray, x: np.ndarray, first: int, last: int) -> np.ndarray:
+def cagr(years: np.ndarray, x: np.ndarray | Sparse, first: int, last: int) -> np.ndarray:
+    x = _sparse(x)
     if last <= first:
-        return np.zeros(x.shape[1])
-    c0 = x[years == first].sum(0)
-    c1 = x[years == last].sum(0)
+        return np.zeros(x.n_ent)
+    c0 = x.rows(years == first).colsum()
+    c1 = x.rows(years == last).colsum()
     return ((c1 + 1.0) / (c0 + 1.0)) ** (1.0 / (last - first)) - 1.0
 
 
@@ -342,12 +413,11 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
     entities = sorted(set(wd.entities) | set(pd_.entities))
     n_e = len(entities)
 
+    pos = {e: i for i, e in enumerate(entities)}
+
     def aligned(d: Docs) -> Docs:
-        idx = [entities.index(e) for e in d.entities]
-        m = np.zeros((d.credit.shape[0], n_e))
-        if idx:
-            m[:, idx] = d.credit
-        return Docs(d.keys, d.years, d.cites, entities, m, d.extra)
+        index = np.array([pos[e] for e in d.entities], dtype=int)
+        return Docs(d.keys, d.years, d.cites, entities, d.credit.remap(index, n_e), d.extra)
 
     wd, pd_ = aligned(wd), aligned(pd_)
     seed_w = params.seed
@@ -365,10 +435,12 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
     growth = cagr(wd.years, xw, first, last)
     h = h_index(wd.cites, wd.presence)
     base_total = sum(baseline.values())
-    tech_total = wd.credit.sum()
-    rca = np.array([_num(_div(np.asarray(wd.credit[:, i].sum() / tech_total if tech_total else np.nan),
-                              np.asarray(baseline.get(e, 0.0) / base_total if base_total else 0.0)))
-                    if tech_total else None for i, e in enumerate(entities)], dtype=object)
+    w_frac, w_full = wd.credit.colsum(), wd.presence.colsum()
+    w_top10 = wd.presence.rows(top10).colsum()
+    p_frac, p_full = pd_.credit.colsum(), pd_.presence.colsum()
+    tech_total = w_frac.sum()
+    base_share = np.array([baseline.get(e, 0.0) for e in entities]) / (base_total or 1.0)
+    rca = _div(w_frac / (tech_total or 1.0), base_share) if tech_total else np.full(n_e, np.nan)
 
     comp = np.stack([papers_share[0], top10_share[0], patent_share[0], growth], axis=-1)
     countries = [_entity_country(by, e, org_country) for e in entities]
@@ -382,19 +454,19 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
         rows.append({
             "id": e, "name": n.get("name"), "country": countries[i], "bloc": profile.bloc_of(countries[i]),
             "weight": float(ew[i]),
-            "papers_full": int(wd.presence[:, i].sum()), "papers_fractional": _num(wd.credit[:, i].sum()),
+            "papers_full": int(w_full[i]), "papers_fractional": _num(w_frac[i]),
             "papers_share": _num(papers_share[0][i]), "papers_share_lo": _num(papers_share[1][i]),
             "papers_share_hi": _num(papers_share[2][i]),
-            "top10_papers": int((wd.presence[top10, i] > 0).sum()),
+            "top10_papers": int(w_top10[i]),
             "top10_share": _num(top10_share[0][i]), "top10_share_lo": _num(top10_share[1][i]),
             "top10_share_hi": _num(top10_share[2][i]),
             "top1_share": _num(top1_share[0][i]), "top1_share_lo": _num(top1_share[1][i]),
             "top1_share_hi": _num(top1_share[2][i]),
             "h_index": int(h[i]),
-            "patent_families": int(pd_.presence[:, i].sum()), "patent_fractional": _num(pd_.credit[:, i].sum()),
+            "patent_families": int(p_full[i]), "patent_fractional": _num(p_frac[i]),
             "patent_share": _num(patent_share[0][i]), "patent_share_lo": _num(patent_share[1][i]),
             "patent_share_hi": _num(patent_share[2][i]),
-            "growth": _num(growth[i]), "rca": rca[i],
+            "growth": _num(growth[i]), "rca": _num(rca[i]),
             "score": _num(sc["raw"][i]), "rank": int(sc["raw_rank"][i]),
             "score_weighted": _num(sc["weighted"][i]), "rank_weighted": int(sc["weighted_rank"][i]),
         })
@@ -433,15 +505,12 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
                           "weights": weights, "components": list(COMPONENTS)}
 
     evidence = {"works": {e: [] for e in entities}, "families": {e: [] for e in entities}}
-    for d in range(len(wd.keys)):
-        rec = [wd.keys[d], wd.extra[d]["doi"], wd.extra[d]["openalex_id"], int(wd.years[d]), int(wd.cites[d]),
-               bool(top10[d])]
-        for i in np.flatnonzero(wd.presence[d]):
-            evidence["works"][entities[i]].append(rec)
-    for d in range(len(pd_.keys)):
-        rec = [pd_.keys[d], pd_.extra[d]["patents"], int(pd_.years[d])]
-        for i in np.flatnonzero(pd_.presence[d]):
-            evidence["families"][entities[i]].append(rec)
+    wp, pp = wd.presence, pd_.presence
+    for d, i in sorted(zip(wp.d.tolist(), wp.e.tolist())):
+        evidence["works"][entities[i]].append([wd.keys[d], wd.extra[d]["doi"], wd.extra[d]["openalex_id"],
+                                               int(wd.years[d]), int(wd.cites[d]), bool(top10[d])])
+    for d, i in sorted(zip(pp.d.tolist(), pp.e.tolist())):
+        evidence["families"][entities[i]].append([pd_.keys[d], pd_.extra[d]["patents"], int(pd_.years[d])])
     for r in rows:
         r["evidence_works"] = len(evidence["works"][r["id"]])
         r["evidence_families"] = len(evidence["families"][r["id"]])
@@ -477,7 +546,7 @@ def _bloc_view(profile: Profile, countries: list[str | None], wd: Docs, pd_: Doc
     out: dict[str, Any] = {"profile": profile.ident, "papers": {}, "patents": {}}
     concern = [j for j, b in enumerate(profile.blocs) if b.concern]
     for kind, d, k in (("papers", wd, kw), ("patents", pd_, kp)):
-        xb = d.credit @ m if d.credit.size else np.zeros((d.credit.shape[0], m.shape[1]))
+        xb = d.credit.right(m)
         s, lo, hi = shares(xb, "fractional", k)
         out[kind] = {b: {"share": _num(s[j]), "lo": _num(lo[j]), "hi": _num(hi[j])}
                      for j, b in enumerate(profile.bloc_names)}
