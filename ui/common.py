@@ -26,7 +26,8 @@ LISTS = {
 }
 RISK_COLOURS = {"high": "red", "medium": "orange", "low": "green"}
 RISK_ICONS = {"high": "🔴", "medium": "🟠", "low": "🟢"}
-DEFAULTS = {"lang": "en", "score_kind": "weighted", "counting": "fractional", "window": "all"}
+DEFAULTS = {"lang": "en", "weighted_on": True, "counting": "fractional", "window": "all"}
+COUNTING = {"fractional": "fractional · 分数", "full": "full · 整数"}
 
 
 def api() -> Api:
@@ -100,7 +101,7 @@ def sidebar() -> dict[str, Any]:
         st.session_state["profile"] = names[0]
     st.sidebar.selectbox(t("profile"), names, key="profile",
                          help="; ".join(f"{p['name']}: {p['description'][:120]}" for p in profiles))
-    st.sidebar.radio(t("counting"), ["fractional", "full"], key="counting", format_func=t, horizontal=True)
+    st.sidebar.radio(t("counting"), ["fractional", "full"], key="counting", format_func=COUNTING.get, horizontal=True)
     st.sidebar.text_input(t("window"), key="window", help="all | YYYY-YYYY")
     return {"profile": st.session_state["profile"], "counting": st.session_state["counting"],
             "window": st.session_state["window"].strip() or "all", "profiles": profiles}

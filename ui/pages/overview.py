@@ -22,7 +22,8 @@ present_lists = sorted({li for x in techs for li in (x.get("lists") or [])},
 chosen_lists = f1.multiselect(t("lists"), present_lists, format_func=c.list_label, key="ov_lists")
 domains = sorted({x["domain"] for x in techs if x.get("domain")})
 chosen_domains = f2.multiselect(t("domain"), domains, key="ov_domains")
-kind = f3.radio(t("score_kind"), ["weighted", "raw"], format_func=t, horizontal=True, key="score_kind")
+st.session_state.setdefault("weighted_on", True)
+kind = "weighted" if f3.toggle(t("weighted"), key="weighted_on", help=f"{t('score_kind')}: {t('raw')} ↔ {t('weighted')}") else "raw"
 n_countries = f4.number_input(t("countries_shown"), 3, 40, 12, key="ov_n")
 
 rows = [x for x in techs if x["ranked"] and (x.get("documents") or {}).get("works", 0) + (x.get("documents") or {}).get("patent_families", 0) > 0]
@@ -54,7 +55,7 @@ fig.update_layout(height=max(320, 26 * len(rows) + 120), margin={"l": 10, "r": 1
                   yaxis={"autorange": "reversed"}, xaxis={"side": "top"}, title=t("heatmap"))
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(fig, use_container_width=True, key="heatmap")
+    st.plotly_chart(fig, key="heatmap")
     c.caption(as_of, ctx["counting"], f"{t('score_kind')}: {t(kind)} · {t('window')}: {ctx['window']}")
 with right:
     table = pd.DataFrame([{
@@ -63,7 +64,7 @@ with right:
         t("monopoly_risk"): f"{c.RISK_ICONS.get(x.get('monopoly_risk'), '')} {t('risk_' + x['monopoly_risk']) if x.get('monopoly_risk') else '—'}",
         t("hhi"): x.get("hhi"), t("works"): (x.get("documents") or {}).get("works"),
         t("patents"): (x.get("documents") or {}).get("patent_families")} for i, x in enumerate(rows)])
-    st.dataframe(table, hide_index=True, use_container_width=True, height=max(320, 26 * len(rows) + 120),
+    st.dataframe(table, hide_index=True, height=max(320, 26 * len(rows) + 120),
                  column_config={t("concern_share"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
                                 t("hhi"): st.column_config.NumberColumn(format="%.2f")})
     c.caption(as_of, ctx["counting"], f"{t('concern_share')}: {t('profile')} {data['profile']['ident']}")
@@ -76,6 +77,6 @@ st.subheader(t("open_tech"))
 o1, o2 = st.columns([4, 1])
 pick = o1.selectbox(t("open_tech"), range(len(rows)), format_func=lambda i: names[i], label_visibility="collapsed",
                     key="ov_open")
-if o2.button(t("open"), key="ov_open_btn", use_container_width=True):
+if o2.button(t("open"), key="ov_open_btn"):
     st.session_state["tech_pending"] = rows[pick]["key"]
     st.switch_page("pages/technology.py")

@@ -1,0 +1,263 @@
+"""The dashboard's page logic (Streamlit AppTest) against the real API on the real Neo4j,
+seeded with the small hand-computable graph of tests/test_rank_seed.py."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from analysis import profiles
+from api.app import create_app
+from api.keys import KeyStore
+from graph.store import Connection
+from kizashi.rank_cli import params_from
+from tests.test_api import make_settings
+from tests.test_rank_seed import seed
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "ui" / "app.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 120.0, proc=None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not come up in {timeout} s")
+
+
+@dataclass
+class Served:
+    url: str
+    key: str
+
+
+class ThreadedApi:
+    """The real FastAPI app on uvicorn in a thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        url = f"http://127.0.0.1:{self.port}"
+        wait_http(url + "/health", 60)
+        return url
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+def rank_all(store, settings, names=("jp_economic_security", "unweighted")) -> None:
+    from analysis import rank
+
+    for name in names:
+        prof = profiles.load(name)
+        for window in ("all",):
+            rank.compute(store, None, "country", params_from(settings, window, "fractional"), prof, save=True)
+            rank.compute(store, None, "organization", params_from(settings, window, "fractional"), prof, save=True)
+
+
+@pytest.fixture
+def served(store, neo4j_conn: Connection, tmp_path: Path, monkeypatch) -> Iterator[Served]:
+    seed(store)
+    settings = make_settings(tmp_path)
+    rank_all(store, settings)
+    key, _ = KeyStore.at(tmp_path).create("read")
+    with ThreadedApi(create_app(settings, neo4j_conn)) as url:
+        monkeypatch.setenv("KIZASHI_API_URL", url)
+        monkeypatch.setenv("KIZASHI_API_KEY", key)
+        yield Served(url, key)
+
+
+def run_app(page: str | None = None, **state):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, at.exception
+    return at
+
+
+def texts(at) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error")
+             for e in getattr(at, kind)]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def charts(at) -> list:
+    return at.get("plotly_chart")
+
+
+def test_overview_profile_language_and_drilldown(served: Served) -> None:
+    at = run_app()
+    body = texts(at)
+    assert "Who leads each critical technology" in body
+    assert "**2** technologies ranked" in body and "jp_economic_security@" in body
+    assert "Data as of: 2026-01-02 03:04:05" in body and "counting: fractional" in body
+    assert len(charts(at)) == 1                               # the heatmap
+    heat = charts(at)[0].proto.spec
+    assert '"Quantum sensing"' in heat and '"CN"' in heat
+
+    at.sidebar.selectbox(key="profile").set_value("unweighted").run()
+    assert not at.exception
+    assert "unweighted@" in texts(at)
+
+    at.toggle(key="weighted_on").set_value(False).run()
+    assert "Score: raw" in texts(at)
+
+    # list filter: only the Japanese specified-critical list → tech:a only
+    at.multiselect(key="ov_lists").set_value(["jp_specified_critical_tech"]).run()
+    spec = charts(at)[0].proto.spec
+    assert "Quantum sensing" in spec and "Gallium nitride" not in spec
+
+    # drill down: open the technology page from the overview
+    at.selectbox(key="ov_open").set_value(0).run()
+    at.button(key="ov_open_btn").click().run()
+    assert not at.exception
+    assert "Quantum sensing" in texts(at)
+
+
+def test_japanese_labels(served: Served) -> None:
+    at = run_app(lang="ja")
+    body = texts(at)
+    assert "重要技術ごとの主導国" in body and "データ時点" in body and "分数カウント" in body
+    at = run_app("technology", lang="ja", tech_pending="tech:a")
+    assert "量子センシング" in [h.value for h in at.header]
+
+
+def test_technology_page(served: Served) -> None:
+    at = run_app("technology", tech_pending="tech:a")
+    body = texts(at)
+    assert "Quantum sensing" in body and "量子センシング" in body
+    assert "Papers=5" in body and "Patents=3" in body
+    assert "Leader=CN" in body and "HHI=0.34" in body
+    assert "Data as of: 2026-01-02 03:04:05" in body
+    assert len(charts(at)) >= 7        # output, share, papers vs patents, patents, gauge, blocs, orgs, timeline
+    spec = " ".join(ch.proto.spec for ch in charts(at))
+    assert "export control effective" in spec
+    frames = at.dataframe
+    assert frames, "materials and evidence tables"
+    works = next(f.value for f in frames if "DOI" in f.value.columns)
+    assert "https://doi.org/10.1/w1" in set(works["DOI"])
+    assert "https://openalex.org/W3" in set(works["OpenAlex"])
+    patents = next(f.value for f in frames if "family" in f.value.columns)
+    assert {"fam:F1", "fam:F2"} <= set(patents["family"])
+    assert any("patents.google.com/patent/US1A" in str(x) for x in patents["link"])
+    mats = next(f.value for f in frames if "material" in f.value.columns)
+    assert set(mats["material"]) == {"Ga", "graphite"}
+    assert any("CN licence requirement" in str(x) for x in mats["export controls"])
+
+    at.selectbox(key="tech_select").set_value("tech:b").run()
+    assert not at.exception
+    assert "Gallium nitride power devices" in texts(at) and "Leader=US" in texts(at)
+
+
+def test_shortlist_weights_rerank(served: Served) -> None:
+    at = run_app("shortlist")
+    assert "ES-X shortlist" in texts(at)
+    table = at.dataframe[0].value
+    assert set(table["technology"]) == {"Quantum sensing", "Gallium nitride power devices"}
+    assert table["Why"].str.contains("JP").all()
+    first = table.iloc[0]["technology"]
+    assert len(charts(at)) == 2 and "Japanese indispensability" in charts(at)[0].proto.spec
+    # all weight on Japanese indispensability: Japan has papers only in quantum sensing → it leads
+    for k in ("autonomy_risk", "emergence", "policy"):
+        at.sidebar.slider(key=f"w_{k}").set_value(0.0)
+    at.sidebar.slider(key="w_indispensability").set_value(1.0).run()
+    assert not at.exception
+    table2 = at.dataframe[0].value
+    assert table2.iloc[0]["technology"] == "Quantum sensing"
+    assert "indispensability:1" in texts(at)
+    # all weight on autonomy risk instead: the table re-ranks from the API again
+    at.sidebar.slider(key="w_indispensability").set_value(0.0)
+    at.sidebar.slider(key="w_autonomy_risk").set_value(1.0).run()
+    assert "autonomy_risk:1" in texts(at)
+    assert at.dataframe[0].value["Priority"].is_monotonic_decreasing
+    assert first in set(table2["technology"])
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download XLSX"]
+
+
+def test_emerging_country_graph_search(served: Served) -> None:
+    at = run_app("emerging")
+    body = texts(at)
+    assert "Quantum sensing" in body and "Paper W1 (2020)" in body
+    assert charts(at) and "NV-centre magnetometry" in charts(at)[0].proto.spec
+    assert at.selectbox(key="cluster_pick").options == ["NV-centre magnetometry (2)"]
+
+    at = run_app("country")
+    body = texts(at)
+    assert "Japan (JP)" in body and "Bloc=self" in body
+    assert any("Japan vs allies" in ch.proto.spec for ch in charts(at))
+    at.selectbox(key="country_pick").set_value("CN").run()
+    assert "China (CN)" in texts(at)
+
+    at = run_app("graph")
+    at.radio(key="g_kind").set_value("country").run()
+    body = texts(at)
+    spec = charts(at)[0].proto.spec
+    assert "Ego network: Japan" in spec
+    assert "University of Tokyo" in spec and "Quantum sensing" in spec
+    assert "Neo4j Browser is not reachable" in body
+    at.radio(key="g_kind").set_value("technology").run()  # the most documented technologies are offered
+    assert not at.exception
+    spec = charts(at)[0].proto.spec
+    assert "Gallium" in spec or "Quantum" in spec
+
+    at = run_app("search")
+    at.text_input(key="search_q").set_value("quantum").run()
+    body = texts(at)
+    assert "Semantic search is unavailable" in body and "kizashi embed" in body
+
+
+def test_empty_graph_explains_what_to_ingest(store, neo4j_conn, tmp_path, monkeypatch) -> None:
+    key, _ = KeyStore.at(tmp_path).create("read")
+    with ThreadedApi(create_app(make_settings(tmp_path), neo4j_conn)) as url:
+        monkeypatch.setenv("KIZASHI_API_URL", url)
+        monkeypatch.setenv("KIZASHI_API_KEY", key)
+        at = run_app()
+        assert "No rankings stored" in texts(at) and "kizashi rank" in texts(at)
+        at = run_app("emerging")
+        assert "kizashi embed" in texts(at)
+        at = run_app("shortlist")
+        assert "kizashi ingest" in texts(at) or "shortlist is empty" in texts(at)
+
+
+def test_api_down_is_explained(monkeypatch) -> None:
+    monkeypatch.setenv("KIZASHI_API_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("KIZASHI_API_KEY", "kz_x_y")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert "not reachable" in texts(at) and "kizashi serve api" in texts(at)
