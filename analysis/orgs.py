@@ -26,12 +26,17 @@ from graph.orgkey import match_form, name_key
 from kizashi.errors import InputError
 
 # Words too common to tell organizations apart: never the blocking word for fuzzy matching.
-GENERIC = frozenset({"univ", "inst", "tech", "natl", "sci", "acad", "ctr", "lab", "res", "engn", "coll", "hosp", "med",
+GENERIC = frozenset({"computer", "electrical", "mathematics", "physics", "chemistry", "materials", "faculty", "division",
+                     "univ", "inst", "tech", "natl", "sci", "acad", "ctr", "lab", "res", "engn", "coll", "hosp", "med",
                      "state", "department", "school", "group", "china", "chinese", "american", "international",
                      "technology", "systems", "information", "applied", "key", "federal", "advanced", "poly", "industries",
                      "electric", "electronics", "holdings", "japan", "korea", "india", "germany", "france", "usa", "ministry"})
 # WoS's abbreviated spellings: a record named so is a worse display name than a spelled-out one.
 _ABBREVIATED = re.compile(r"\b(Univ|Inst|Technol|Natl|Sci|Acad|Ctr|Res|Engn|Lab)\b")
+# Real, different names that the spelling rules would take for typos of each other.
+CONFUSABLE = frozenset(frozenset(p) for p in (("shanxi", "shaanxi"), ("austria", "australia"), ("iowa", "ohio"),
+                                              ("jiangsu", "jiangxi"), ("guangxi", "guangdong"), ("hubei", "hebei"),
+                                              ("hunan", "henan"), ("jilin", "jiling"), ("nanjing", "nanning")))
 ACTIONS = ("merge", "split", "country", "parent")
 
 
@@ -153,7 +158,7 @@ class _Clusters:
 def _acronym_like(word: str, name: str) -> bool:
     """``word`` ends ``name`` in capitals: "Tech Univ Munich TUM", "Korea Adv Inst Sci & Technol KAIST"."""
     last = re.split(r"[\s,()]+", name.strip(" )"))[-1] if name.strip() else ""
-    return 2 <= len(word) <= 7 and last == word.upper()
+    return 2 <= len(word) <= 7 and word.isalpha() and last == word.upper()
 
 
 def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overrides: Sequence[Override] = (),
@@ -198,7 +203,8 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
             continue
         for w in words:
             base = token_index.get(frozenset(x for x in words if x != w))
-            if base and base != f and any(x not in GENERIC for x in base.split()):
+            # the rest must still name one organization: "Fraunhofer Inst IITB" is not "Fraunhofer Inst"
+            if base and base != f and len(base.split()) >= 3 and any(x not in GENERIC for x in base.split()):
                 for k in keys:
                     if k in split or not _acronym_like(w, by_key[k].name or ""):
                         continue
@@ -331,7 +337,13 @@ def _alike(a: str, b: str) -> bool:
         return False
     if [w for w in wa if w.isdigit()] != [w for w in wb if w.isdigit()]:
         return False
-    return all(x == y or fuzz.ratio(x, y) >= 75 for x, y in zip(wa, wb))
+    for x, y in zip(wa, wb):
+        if x == y:
+            continue
+        # place names one letter apart are different places (Nanjing/Nanning, Zhejiang/Zhanjiang)
+        if min(len(x), len(y)) < 5 or fuzz.ratio(x, y) < 88 or frozenset((x, y)) in CONFUSABLE:
+            return False
+    return True
 
 
 def members_by(canonical: dict[str, str]) -> dict[str, list[str]]:

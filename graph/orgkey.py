@@ -165,7 +165,7 @@ def match_form(name: str) -> str:
     t = _fold(t).replace("&", " and ").replace("'", "")
     t = re.sub(r"\([^)]*\)", " ", t) if re.sub(r"\([^)]*\)", " ", t).strip() else t   # "(CNR)", "(ICAR-CNR)"
     parts = [p.strip() for p in t.split(",")]
-    if len(parts) > 1 and len(parts[-1]) > 2 and to_iso(parts[-1]):   # "Alibaba Group, Hangzhou, China"
+    if len(parts) > 1 and _is_country(parts[-1]):   # "Alibaba Group, Hangzhou, China", "University of Warwick, UK"
         t = parts[0]
     t = _HOLDER.sub("", t)   # "The Regents of the University of Michigan" holds the university's patents
     bare = strip_legal(t)
@@ -175,6 +175,18 @@ def match_form(name: str) -> str:
         bare = " ".join(core) if core else bare
     form = _plain_form(bare)
     return _alias(bare) or _alias(form) or form
+
+
+# Two-letter codes that end US addresses as states ("Tempe, AZ"), not countries.
+_US_STATES = frozenset("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
+                       "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split())
+
+
+def _is_country(part: str) -> bool:
+    p = part.strip()
+    if len(p) <= 3 and p.casefold() in _US_STATES:
+        return False
+    return to_iso(p.upper() if len(p) == 2 else p) is not None
 
 
 def _plain_form(bare: str) -> str:
