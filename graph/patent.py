@@ -21,13 +21,16 @@ the same 1/n share. Inventors count 1/n each towards INVENTOR_COUNTRY.
 
 Families: the DOCDB family ID when a source gives one ("docdb:<id>"); otherwise a
 stand-in family: the source's own family grouping (Derwent, Lens), else one per
-application ("app:<CC><number>") or, lacking that, per publication number, so counting by family never counts one invention twice. A
-DOCDB family, once known, replaces the stand-in; otherwise the first family a
-patent was given stays, so each patent is in exactly one family.
+application ("app:<CC><number>") or, lacking that, per publication number, so
+counting by family never counts one invention twice. A DOCDB family, once known,
+replaces the stand-in; otherwise the first family a patent was given stays, so
+each patent is in exactly one family. ``family_counts_by_country`` counts that way.
 
 When a patent arrives from several records, node properties merge (a missing
 value never erases a known one) and each edge group (owners, inventor countries,
-classes) is replaced by the latest record that carries that group.
+classes) is replaced by the latest record that carries that group. Each place a
+record was read from (file and position) keeps its fingerprint in ``fps``; a
+re-read of an unchanged place writes nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class Party(_Record):
 
 
 class Patent(_Record):
-    source: str                   # uspto / ppubs / epo_ops / docdb / ep / patentsview
+    source: str                   # uspto / ppubs / epo_ops / docdb / ep / patentsview / lens / derwent
     country: str                  # publishing office: US, EP, WO, JP…
     number: str                   # DOCDB form, see module docstring
     kind: str | None = None       # A1, B2, S1…
