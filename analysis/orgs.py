@@ -26,7 +26,9 @@ from graph.orgkey import match_form, name_key
 from kizashi.errors import InputError
 
 # Words too common to tell organizations apart: never the blocking word for fuzzy matching.
-GENERIC = frozenset({"computer", "electrical", "mathematics", "physics", "chemistry", "materials", "faculty", "division",
+GENERIC = frozenset({"artificial", "intelligence", "machine", "learning", "robotics", "data", "computing", "vision", "ai",
+                     "graduate", "management", "energy", "health", "hlth", "biology", "innovation", "security", "software",
+                     "computer", "electrical", "mathematics", "physics", "chemistry", "materials", "faculty", "division",
                      "univ", "inst", "tech", "natl", "sci", "acad", "ctr", "lab", "res", "engn", "coll", "hosp", "med",
                      "state", "department", "school", "group", "china", "chinese", "american", "international",
                      "technology", "systems", "information", "applied", "key", "federal", "advanced", "poly", "industries",

@@ -165,8 +165,8 @@ def match_form(name: str) -> str:
     t = _fold(t).replace("&", " and ").replace("'", "")
     t = re.sub(r"\([^)]*\)", " ", t) if re.sub(r"\([^)]*\)", " ", t).strip() else t   # "(CNR)", "(ICAR-CNR)"
     parts = [p.strip() for p in t.split(",")]
-    if len(parts) > 1 and _is_country(parts[-1]):   # "Alibaba Group, Hangzhou, China", "University of Warwick, UK"
-        t = parts[0]
+    if len(parts) > 1 and _is_country(parts[-1]):   # "University of Warwick, UK"
+        t = ", ".join(parts[:-1])
     t = _HOLDER.sub("", t)   # "The Regents of the University of Michigan" holds the university's patents
     bare = strip_legal(t)
     if bare != normalize(t):
