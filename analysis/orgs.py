@@ -157,6 +157,15 @@ class _Clusters:
         return True
 
 
+_UNIT = re.compile(r"^\W*(dept|department|departments|faculty|school of|division of|laboratory of|lab of|chair of|"
+                   r"section of|program in|programme in|graduate school of)\b", re.I)
+
+
+def unit_only(name: str) -> bool:
+    """A department-like name that does not say whose it is ("Faculty of Engineering")."""
+    return bool(_UNIT.match(name)) and "," not in name and not re.search(r"\b(in|at)\b|\(|-", name)
+
+
 def _acronym_like(word: str, name: str) -> bool:
     """``word`` ends ``name`` in capitals: "Tech Univ Munich TUM", "Korea Adv Inst Sci & Technol KAIST"."""
     last = re.split(r"[\s,()]+", name.strip(" )"))[-1] if name.strip() else ""
@@ -182,7 +191,9 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
             return [nk]
         return list(by_form.get(match_form(text), []))
 
-    split = {k for o in overrides if o.action == "split" for k in matching(o.name)}
+    # "Dept. of Psychology" with no institution named: a unit of who knows what, never merged automatically
+    split = {k for o in overrides if o.action == "split" for k in matching(o.name)} | \
+            {o.key for o in orgs if unit_only(o.name or "")}
     cl = _Clusters(orgs)
 
     # 1. the same match form (best-identified record first, so it anchors the cluster)
