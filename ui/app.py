@@ -1,4 +1,5 @@
-"""Entry point: ``kizashi serve ui`` runs ``streamlit run ui/app.py``."""
+"""Entry point: ``kizashi serve ui`` runs ``streamlit run ui/app.py``. The pages live in views/
+(not pages/, which Streamlit would also list by file name)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # `import ui�
 
 from ui.i18n import t  # noqa: E402
 
-st.set_page_config(page_title="Kizashi 兆し", page_icon="📡", layout="wide")
+st.set_page_config(page_title="Kizashi 兆し", page_icon=":material/radar:", layout="wide")
 st.session_state.setdefault("lang", "en")
 
-PAGES = [("overview.py", "overview", "🗺️"), ("technology.py", "technology", "🔬"), ("emerging.py", "emerging", "🌱"),
-         ("shortlist.py", "shortlist", "📋"), ("country.py", "country", "🏳️"), ("graph.py", "graph", "🕸️"),
-         ("search.py", "search", "🔎")]
+# Material icons: they need no emoji font on the analyst's machine.
+PAGES = [("overview.py", "overview", ":material/grid_on:"), ("technology.py", "technology", ":material/science:"),
+         ("emerging.py", "emerging", ":material/bubble_chart:"), ("shortlist.py", "shortlist", ":material/checklist:"),
+         ("country.py", "country", ":material/flag:"), ("graph.py", "graph", ":material/hub:"),
+         ("search.py", "search", ":material/search:")]
 HERE = Path(__file__).resolve().parent
-nav = st.navigation([st.Page(str(HERE / "pages" / f), title=t(k), icon=i, url_path=k, default=(k == "overview"))
+nav = st.navigation([st.Page(str(HERE / "views" / f), title=t(k), icon=i, url_path=k, default=(k == "overview"))
                      for f, k, i in PAGES])
 nav.run()

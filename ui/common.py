@@ -25,7 +25,6 @@ LISTS = {
     "uk_nsi_act_17_areas": ("UK: NSI Act 17 areas", "英国 NSI法 17分野"),
 }
 RISK_COLOURS = {"high": "red", "medium": "orange", "low": "green"}
-RISK_ICONS = {"high": "🔴", "medium": "🟠", "low": "🟢"}
 DEFAULTS = {"lang": "en", "weighted_on": True, "counting": "fractional", "window": "all"}
 COUNTING = {"fractional": "fractional · 分数", "full": "full · 整数"}
 
@@ -178,7 +177,7 @@ def technologies() -> list[dict[str, Any]]:
 
 def tech_label(t_: dict[str, Any]) -> str:
     name = (t_.get("name_ja") if lang() == "ja" else None) or t_.get("name") or t_["key"]
-    return f"{name} ({t_.get('works') or 0}📄 {t_.get('patents') or 0}⚙)"
+    return f"{name} — {t_.get('works') or 0} {t('works')} · {t_.get('patents') or 0} {t('patents')}"
 
 
 def api_settings_browser() -> str | None:

@@ -62,6 +62,10 @@ if not d["counts"]["works"] and not d["counts"]["patents"]:
 else:
     # ---- time series
     papers = pd.DataFrame(d["papers"])
+    if not papers.empty:
+        # Recent years carry the signal; single-paper years make shares jump between 0 and 1.
+        papers = papers[papers["year"] >= papers["year"].max() - 14]
+    shares = papers[papers["documents"] >= 5] if not papers.empty else papers
     a, b = st.columns(2)
     if not papers.empty:
         with a:
@@ -73,7 +77,7 @@ else:
         with b:
             fig = go.Figure()
             for cc in d["countries"][:5]:
-                p = papers[papers["country"] == cc]
+                p = shares[shares["country"] == cc]
                 fig.add_trace(go.Scatter(x=p["year"], y=p["share"], name=cc, mode="lines+markers",
                                          error_y={"type": "data", "symmetric": False,
                                                   "array": (p["share_hi"] - p["share"]).clip(lower=0),
@@ -81,7 +85,7 @@ else:
             fig.update_layout(title=t("share_by_country"), height=360, margin={"t": 50, "b": 10},
                               yaxis={"tickformat": ".0%", "range": [0, 1]})
             st.plotly_chart(fig, key="share")
-            c.caption(as_of, "fractional", "bootstrap 200 resamples per year")
+            c.caption(as_of, "fractional", "bootstrap 200 resamples per year; years with ≥ 5 papers")
 
     # ---- papers beside patents
     a, b = st.columns(2)
@@ -97,6 +101,8 @@ else:
             c.caption(as_of, ctx["counting"], method)
     with b:
         pats = pd.DataFrame(d["patents"])
+        if not pats.empty:
+            pats = pats[pats["year"] >= pats["year"].max() - 14]
         if not pats.empty:
             fig = px.bar(pats, x="year", y="output", color="country", title=t("patents_by_country"))
             fig.update_layout(height=340, margin={"t": 50, "b": 10}, legend_title_text="")

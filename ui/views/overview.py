@@ -43,7 +43,7 @@ if not rows:
 countries = [cc for cc in data["countries"] if any(cc in (x.get("scores") or {}) for x in rows)][:int(n_countries)]
 score_field = "score_weighted" if kind == "weighted" else "score"
 rows.sort(key=lambda x: -((x.get("documents") or {}).get("works", 0) + (x.get("documents") or {}).get("patent_families", 0)))
-names = [c.tech_label(x).split(" (")[0] for x in rows]
+names = [c.tech_label(x).split(" — ")[0] for x in rows]
 z = [[(x["scores"].get(cc) or {}).get(score_field) for cc in countries] for x in rows]
 share = [[(x["scores"].get(cc) or {}).get("papers_share") for cc in countries] for x in rows]
 text = [[("" if v is None else f"{v:.2f}") for v in r] for r in z]
@@ -61,7 +61,7 @@ with right:
     table = pd.DataFrame([{
         t("technology"): names[i], t("leader"): x.get("leader_weighted" if kind == "weighted" else "leader"),
         t("concern_share"): x.get("concern_share"),
-        t("monopoly_risk"): f"{c.RISK_ICONS.get(x.get('monopoly_risk'), '')} {t('risk_' + x['monopoly_risk']) if x.get('monopoly_risk') else '—'}",
+        t("monopoly_risk"): t("risk_" + x["monopoly_risk"]) if x.get("monopoly_risk") else "—",
         t("hhi"): x.get("hhi"), t("works"): (x.get("documents") or {}).get("works"),
         t("patents"): (x.get("documents") or {}).get("patent_families")} for i, x in enumerate(rows)])
     st.dataframe(table, hide_index=True, height=max(320, 26 * len(rows) + 120),
@@ -79,4 +79,4 @@ pick = o1.selectbox(t("open_tech"), range(len(rows)), format_func=lambda i: name
                     key="ov_open")
 if o2.button(t("open"), key="ov_open_btn"):
     st.session_state["tech_pending"] = rows[pick]["key"]
-    st.switch_page("pages/technology.py")
+    st.switch_page("views/technology.py")

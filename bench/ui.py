@@ -1,0 +1,142 @@
+"""First paint of every dashboard page, in headless Chromium, on the data in the configured graph.
+
+Starts the API (``kizashi serve api``) and the dashboard (Streamlit) on free ports of
+127.0.0.1 against the configured Neo4j (KIZASHI_HOME / NEO4J_URI; load data and run
+``kizashi rank`` first), or measures an already running dashboard (``--ui URL``).
+Each visit is a fresh browser page (a new Streamlit session). For each page:
+
+    title    navigation start → the page title (h1) is painted
+    content  → the first chart is drawn (pages without charts: the run has finished)
+    settled  → Streamlit's run has finished (every element of the page is there)
+
+The first visit after the servers start ("cold") is reported apart from the median of
+the following ones ("warm": API and Streamlit caches filled, as for an analyst at work).
+
+    python bench/ui.py                 # start the stack, 3 warm visits per page
+    python bench/ui.py --ui http://127.0.0.1:8501 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+PAGES = [("overview", "", True), ("technology", "technology", True), ("emerging", "emerging", True),
+         ("shortlist", "shortlist", True), ("country", "country", True), ("graph", "graph", True),
+         ("search", "search", False)]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{url}: server exited ({proc.returncode})")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not come up")
+
+
+def start_stack() -> tuple[str, list[subprocess.Popen]]:
+    from kizashi.settings import get_settings
+    from kizashi.ui_cli import dashboard_key, streamlit_command
+
+    key = dashboard_key(get_settings())
+    api_port, ui_port = free_port(), free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    api = subprocess.Popen([sys.executable, "-m", "kizashi.cli", "serve", "api", "--port", str(api_port)],
+                           cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait(api_url + "/health", api)
+    ui = subprocess.Popen(streamlit_command("127.0.0.1", ui_port), cwd=REPO,
+                          env={**os.environ, "KIZASHI_API_URL": api_url, "KIZASHI_API_KEY": key},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ui_url = f"http://127.0.0.1:{ui_port}"
+    wait(ui_url + "/_stcore/health", ui)
+    return ui_url, [api, ui]
+
+
+def visit(browser, url: str, chart: bool) -> dict[str, float]:
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    try:
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector("h1", timeout=120_000)
+        t_title = time.perf_counter() - t0
+        if chart:
+            try:
+                page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=60_000)
+            except Exception:      # an empty state instead of a chart: fall through to the run's end
+                chart = False
+        t_chart = time.perf_counter() - t0
+        page.wait_for_timeout(200)
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+        t_settled = time.perf_counter() - t0 - 0.2
+        return {"title": t_title, "content": t_chart if chart else t_settled, "settled": t_settled}
+    finally:
+        page.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ui", help="Measure this running dashboard instead of starting one.")
+    ap.add_argument("--runs", type=int, default=3, help="Warm visits per page.")
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    a = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    procs: list[subprocess.Popen] = []
+    base = a.ui
+    try:
+        if base is None:
+            base, procs = start_stack()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=a.chromium, args=ARGS, headless=True)
+            rows = []
+            for name, path, chart in PAGES:
+                url = f"{base.rstrip('/')}/{path}"
+                cold = visit(browser, url, chart)
+                warm = [visit(browser, url, chart) for _ in range(a.runs)]
+                med = {k: statistics.median(w[k] for w in warm) for k in ("title", "content", "settled")}
+                rows.append((name, cold, med))
+            browser.close()
+    finally:
+        for pr in procs:
+            pr.terminate()
+        for pr in procs:
+            try:
+                pr.wait(15)
+            except subprocess.TimeoutExpired:
+                pr.kill()
+    print(f"\nDashboard first paint (s), headless Chromium, {a.runs} warm visits per page; {base}")
+    print(f"{'page':12s} {'cold title':>10s} {'cold content':>12s} {'warm title':>10s} {'warm content':>12s} "
+          f"{'warm settled':>12s}  ≤3 s")
+    for name, cold, med in rows:
+        ok = "yes" if med["content"] <= 3.0 else "NO"
+        print(f"{name:12s} {cold['title']:10.2f} {cold['content']:12.2f} {med['title']:10.2f} {med['content']:12.2f} "
+              f"{med['settled']:12.2f}  {ok}")
+
+
+if __name__ == "__main__":
+    main()

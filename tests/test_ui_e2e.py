@@ -1,0 +1,234 @@
+"""End to end in a real browser: Neo4j (this session's), the API (uvicorn) and the dashboard
+(Streamlit) as subprocesses on 127.0.0.1, real data from ../shared/data loaded with the CLI,
+headless Debian Chromium driven by Playwright. Screenshots go to tests/out/ui/."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+from tests.test_ui_apptest import free_port, wait_http
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "tests" / "out" / "ui"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+PAGES = ["", "technology", "emerging", "shortlist", "country", "graph", "search"]
+
+pytestmark = pytest.mark.shared_data
+
+
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/bootstrap.sh does, as root)")
+        pytest.skip(f"{CHROMIUM} not installed")
+    return CHROMIUM
+
+
+def kz(env: dict[str, str], *args: str, timeout: int = 900) -> str:
+    r = subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=env, capture_output=True, text=True,
+                       timeout=timeout, cwd=REPO)
+    assert r.returncode == 0, f"kizashi {' '.join(args)}:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
+    return r.stdout
+
+
+def load_real_data(env: dict[str, str], data: Path) -> None:
+    """A modest real slice: OpenAlex works, a WoS export, the Japanese policy texts; the shipped
+    taxonomy, rule mapping, rankings under two profiles, and policy-text embeddings for search."""
+    works = require(data / "openalex" / "works.jsonl.gz")
+    wos = require(data / "bibliometric_exports" / "wos_black_silicon_pv" / "savedrecs.txt.gz")
+    policy = require(data / "policy" / "ja")
+    kz(env, "ingest", "openalex", str(works))
+    kz(env, "ingest", "export", str(wos))
+    kz(env, "ingest", "policy", "--no-ner", str(policy))
+    kz(env, "taxonomy", "load")
+    kz(env, "map", "--method", "rule")
+    kz(env, "rank", "--by", "country", "--by", "organization", "--counting", "fractional")
+    kz(env, "rank", "--by", "country", "--counting", "fractional", "--profile", "unweighted")
+    kz(env, "embed", "--label", "PolicyDocument")
+
+
+@dataclass
+class Stack:
+    api: str
+    ui: str
+    key: str
+
+
+def start_stack(env: dict[str, str]) -> Iterator[Stack]:
+    from api.keys import KeyStore
+    from kizashi.ui_cli import streamlit_command
+
+    key, _ = KeyStore.at(Path(env["KIZASHI_HOME"])).create("read", "e2e")
+    api_port, ui_port = free_port(), free_port()
+    api_url, ui_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
+    logs = Path(env["KIZASHI_HOME"])
+    procs = []
+    try:
+        api = subprocess.Popen([sys.executable, "-m", "kizashi.cli", "serve", "api", "--port", str(api_port),
+                                "--no-start-db"], env=env, cwd=REPO, stdout=open(logs / "api.log", "w"),
+                               stderr=subprocess.STDOUT)
+        procs.append(api)
+        wait_http(api_url + "/health", 120, api)
+        ui = subprocess.Popen(streamlit_command("127.0.0.1", ui_port),
+                              env={**env, "KIZASHI_API_URL": api_url, "KIZASHI_API_KEY": key}, cwd=REPO,
+                              stdout=open(logs / "ui.log", "w"), stderr=subprocess.STDOUT)
+        procs.append(ui)
+        wait_http(ui_url + "/_stcore/health", 120, ui)
+        yield Stack(api_url, ui_url, key)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def open_page(page, base: str, path: str, chart: bool = True) -> None:
+    page.goto(f"{base}/{path}")
+    page.wait_for_selector("h1", timeout=120_000)
+    if chart:
+        page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=120_000)
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the run (its status widget disappears)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    page.wait_for_timeout(500)
+
+
+def shot(page, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid=stMain]").inner_text()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, neo4j_conn, shared_data) -> Iterator[Stack]:
+    chromium()
+    home = tmp_path_factory.mktemp("ui-e2e")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIZASHI_", "NEO4J_"))}
+    env.update(NEO4J_URI=neo4j_conn.uri, NEO4J_USER=neo4j_conn.user, NEO4J_PASSWORD=neo4j_conn.password,
+               KIZASHI_HOME=str(home), KIZASHI_RANK_BOOTSTRAP="200")
+    # The graph is this module's: empty it first (other tests share the session's Neo4j).
+    from graph.store import Store, open_driver
+
+    with Store(open_driver(neo4j_conn), neo4j_conn.database) as s:
+        s.autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    load_real_data(env, shared_data)
+    yield from start_stack(env)
+
+
+@pytest.fixture(scope="module")
+def browser(stack):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium()), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_every_page_renders_real_data(stack: Stack, browser) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    # Overview: heatmap, then another alliance profile
+    open_page(page, stack.ui, "")
+    text = main_text(page)
+    assert "Who leads each critical technology" in text
+    assert re.search(r"\d+ technologies ranked", text) and "jp_economic_security@" in text
+    assert "Data as of:" in text and "counting: fractional" in text
+    assert "Artificial intelligence" in page.locator("[data-testid=stPlotlyChart]").first.inner_text()
+    shot(page, "1-overview")
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="unweighted").click()
+    settle(page)
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').innerText.includes('unweighted@')",
+                           timeout=60_000)
+    shot(page, "1-overview-unweighted")
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="jp_economic_security").click()
+    settle(page)
+
+    # Technology: metrics, charts, evidence
+    open_page(page, stack.ui, "technology")
+    text = main_text(page)
+    for label in ("Papers", "Patents", "Leader", "HHI", "Monopoly risk", "Evidence",
+                  "Policy signals and export controls", "Materials it depends on"):
+        assert label in text, label
+    assert page.locator("[data-testid=stPlotlyChart]").count() >= 5
+    assert "人工知能" in text or "量子" in text or "半導体" in text   # the Japanese name renders beside the English
+    shot(page, "2-technology")
+
+    # Emerging areas: clusters, or the explanation of what to run
+    open_page(page, stack.ui, "emerging", chart=False)
+    text = main_text(page)
+    assert "Emerging areas" in text and ("kizashi embed" in text or "Research clusters" in text)
+    shot(page, "3-emerging")
+
+    # Shortlist: quadrant, and a weight slider re-ranks
+    open_page(page, stack.ui, "shortlist")
+    text = main_text(page)
+    assert "ES-X shortlist" in text and "Download CSV" in text and "Download XLSX" in text
+    assert "autonomy_risk:0.35" in text
+    slider = page.get_by_test_id("stSidebar").get_by_role("slider").first
+    slider.focus()
+    slider.press("End")
+    settle(page)
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').innerText.includes('autonomy_risk:1,')",
+                           timeout=60_000)
+    shot(page, "4-shortlist")
+
+    # Country profile: Japan against its bloc and allies
+    open_page(page, stack.ui, "country")
+    text = main_text(page)
+    assert "Japan (JP)" in text and "Strengths" in text and "Weaknesses" in text
+    assert page.locator("[data-testid=stPlotlyChart]").count() >= 2
+    shot(page, "5-country")
+
+    # Graph explorer: ego network
+    open_page(page, stack.ui, "graph")
+    assert "Ego network" in page.locator("[data-testid=stPlotlyChart]").first.inner_text()
+    shot(page, "6-graph")
+
+    # Search, in Japanese, over the embedded policy texts
+    open_page(page, stack.ui, "search", chart=False)
+    box = page.get_by_test_id("stTextInput").get_by_role("textbox")
+    box.fill("半導体のサプライチェーン")
+    box.press("Enter")
+    settle(page)
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').innerText.includes('Results')",
+                           timeout=120_000)
+    assert "PolicyDocument" in main_text(page)
+    shot(page, "7-search")
+
+    # Japanese labels throughout (navigating inside the app keeps the session's language)
+    page.get_by_test_id("stSidebar").get_by_text("日本語").click()
+    settle(page)
+    assert "論文・特許・政策文書を検索" in main_text(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("概観").click()
+    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=120_000)
+    settle(page)
+    text = main_text(page)
+    assert "重要技術ごとの主導国" in text and "データ時点" in text
+    shot(page, "8-overview-ja")
+    assert not errors, errors
