@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> None:
     r.add_argument("--port", type=int, default=7766)
     r.add_argument("--home", type=Path, default=OUT / "neo4j-embed")
     args = ap.parse_args(argv)
+    import logging
+
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     if args.cmd == "run":
         res = run(args.n, args.port, args.home)
         for k, v in res.items():
