@@ -108,6 +108,12 @@ def run_phase(base: str, key: str, route: str, tech: str, clients: int, requests
 
 # ---------------------------------------------------------------- the server under test
 
+def _quiet() -> None:
+    import logging
+
+    logging.getLogger("neo4j").setLevel(logging.ERROR)   # schema notifications on an empty graph
+
+
 def _seed(env: dict[str, str]) -> str:
     """Seed a fresh local Neo4j; returns a note on what search has to work with."""
     from kizashi.settings import Settings
@@ -121,6 +127,7 @@ def _seed(env: dict[str, str]) -> str:
     from kizashi.rank_cli import params_from
     from tests.test_rank_seed import seed
 
+    _quiet()
     server.start(settings)
     with Store.connect(settings) as store:
         ensure_schema(store)
@@ -140,7 +147,10 @@ def _seed(env: dict[str, str]) -> str:
 def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning", "--no-access-log"],
+                             "--port", str(port), "--log-level", "warning", "--no-access-log",
+                             # keep idle keep-alive connections longer than a slow phase's gaps: uvicorn's 5 s
+                             # default races the client's reuse and shows up as transport errors, not API errors
+                             "--timeout-keep-alive", "75"],
                             env=env, cwd=str(ROOT))
     import httpx
 

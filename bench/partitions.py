@@ -90,6 +90,9 @@ def main() -> None:
     ap.add_argument("--embed", type=int, default=0, help="Also time the embedder on this many abstracts.")
     a = ap.parse_args()
 
+    import logging
+
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     tmp = tempfile.TemporaryDirectory(prefix="kz-partitions-")
     home = Path(tmp.name)
     os.environ.update(KIZASHI_HOME=str(home), KIZASHI_BOLT_PORT=str(_free_port()), KIZASHI_NEO4J_HEAP="1g",
