@@ -341,6 +341,33 @@ def country_in_name(name: str) -> str | None:
     return None
 
 
+_US_STATE_NAMES = frozenset(
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois "
+    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri montana "
+    "nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming".split()
+) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
+     "south carolina", "south dakota", "west virginia", "district of columbia"}
+# Sources that file Hong Kong and Macau under China are not disagreeing with ISO.
+SAME_COUNTRY = frozenset({("HK", "CN"), ("MO", "CN")})
+
+
+def address_country(text: str) -> str | None:
+    """The country an affiliation string ends with ("…, Chapel Hill, NC 27599" is the US, not New Caledonia)."""
+    from graph.orgkey import US_STATES
+    from ingest.wos import country
+
+    if "," not in text:
+        return None
+    last = text.rsplit(",", 1)[1].strip().rstrip(".;")
+    head = last.split()[0] if last.split() else ""
+    if re.sub(r"[\s\d-]+$", "", last).casefold() in _US_STATE_NAMES:
+        return "US"
+    if len(head) == 2 and head.casefold() in US_STATES and (len(last) == 2 or last[3:].strip().isdigit() or
+                                                              last[3:].strip().replace("-", "").isdigit()):
+        return "US"
+    return country(last)
+
+
 def _alike(a: str, b: str) -> bool:
     """Same number of words, the same numbers, and each word close to its counterpart."""
     from rapidfuzz import fuzz

@@ -178,13 +178,13 @@ def match_form(name: str) -> str:
 
 
 # Two-letter codes that end US addresses as states ("Tempe, AZ"), not countries.
-_US_STATES = frozenset("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
+US_STATES = frozenset("al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
                        "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split())
 
 
 def _is_country(part: str) -> bool:
     p = part.strip()
-    if len(p) <= 3 and p.casefold() in _US_STATES:
+    if len(p) <= 3 and p.casefold() in US_STATES:
         return False
     return to_iso(p.upper() if len(p) == 2 else p) is not None
 

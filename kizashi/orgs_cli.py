@@ -55,13 +55,13 @@ def resolve_graph(store: Any, overrides: Path | None = None, threshold: float = 
 
 def raw_disagreements(store: Any, limit: int = 200_000) -> list[dict[str, Any]]:
     """Author affiliations whose raw text names a different country than the institution's."""
+    from analysis.orgs import SAME_COUNTRY, address_country
     from graph import orgs as go
-    from ingest.wos import country as address_country
 
     out = []
     for r in go.raw_affiliations(store, limit):
-        stated = {c for c in (address_country(s.rsplit(",", 1)[-1]) for s in r["raw"] if "," in s) if c}
-        if stated and r["country"] not in stated:
+        stated = {c for c in (address_country(s) for s in r["raw"]) if c}
+        if stated and r["country"] not in stated and not any((r["country"], c) in SAME_COUNTRY for c in stated):
             out.append({"organization": r["key"], "name": r["name"], "country": r["country"],
                         "raw_countries": sorted(stated), "raw": r["raw"][0][:120], "work": r["work"]})
     return out
