@@ -166,3 +166,20 @@ def test_resolution_in_the_graph(store, tmp_path: Path, cli_env: dict[str, str])
     assert found[0]["canonical"]["key"] == "ror:057zh3y96"
     member = next(m for m in found[0]["members"] if m["name"] == "Univ Tokyo")
     assert member["method"] == "name" and "same match form" in member["detail"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("School of X, University of North Carolina Chapel Hill, Chapel Hill, NC 27599", "US"),
+    ("Brown University, Providence, Rhode Island", "US"),
+    ("Ibm Quantum, Haryana, Gurugram, India", "IN"),
+    ("Dept. of Physics, Univ. of Tokyo, Tokyo, Japan.", "JP"),
+    ("IBM Quantum", None),
+])
+def test_country_a_raw_affiliation_names(text, code):
+    assert ao.address_country(text) == code
+
+
+@pytest.mark.parametrize("name, code", [("THALES NEDERLAND BV", "NL"), ("SHARP LABORATORIES OF AMERICA INC", "US"),
+                                        ("Univ Georgia", None), ("Indian Inst Technol", None), ("Sony", None)])
+def test_country_stated_in_a_name(name, code):
+    assert ao.country_in_name(name) == code
