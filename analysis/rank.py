@@ -475,6 +475,9 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
     # Concentration, on fractional paper shares (they sum to one).
     order = np.argsort(-np.nan_to_num(frac_share[0]), kind="stable") if n_e else np.array([], dtype=int)
     summary: dict[str, Any] = {"documents": {"works": len(wd.keys), "patent_families": len(pd_.keys),
+                                             # documents whose country/organization is known: the shares' base
+                                             "works_attributed": int((wd.credit.rowsum() > 0).sum()),
+                                             "families_attributed": int((pd_.credit.rowsum() > 0).sum()),
                                              "top10_works": int(top10.sum()), "top1_works": int(top1.sum())},
                                "years": [first, last]}
     if n_e:
@@ -586,19 +589,28 @@ def resolve_years(store: Any, window: str) -> tuple[int, int] | None:
 
 
 def compute(store: Any, technologies: list[str] | None, by: str, params: Params, profile: Profile,
-            snapshot: dict[str, Any] | None = None, save: bool = False) -> list[Ranking]:
-    """Rank entities for each technology (all technologies when None); optionally materialise."""
+            snapshot: dict[str, Any] | None = None, save: bool = False,
+            variants: list[tuple[str, Params]] | None = None) -> list[Ranking]:
+    """Rank entities for each technology (all technologies when None); optionally materialise.
+
+    ``variants`` (by, params) pairs sharing the window are computed from one read of the graph."""
     from graph import rankings as gq
 
-    if by not in ("country", "organization"):
-        raise ConfigError(f"by must be country or organization, not {by!r}")
+    variants = variants or [(by, params)]
+    for b, p in variants:
+        if b not in ("country", "organization"):
+            raise ConfigError(f"by must be country or organization, not {b!r}")
+        if (p.window, p.min_about_score) != (variants[0][1].window, variants[0][1].min_about_score):
+            raise ConfigError("variants computed together must share the window and the ABOUT threshold")
+    params = variants[0][1]
     snapshot = snapshot or gq.snapshot(store)
     techs = technologies if technologies is not None else [t["key"] for t in gq.technologies(store)]
     years = resolve_years(store, params.window)
     if years is None or not techs:
         return []
     first, last = years
-    base = {r["id"]: float(r["fractional"] or 0) for r in gq.baseline(store, by, first, last)}
+    bases = {b: {r["id"]: float(r["fractional"] or 0) for r in gq.baseline(store, b, first, last)}
+             for b in sorted({b for b, _ in variants})}
     out = []
     for chunk in (techs[i:i + 20] for i in range(0, len(techs), 20)):
         works: dict[str, list] = defaultdict(list)
@@ -611,12 +623,15 @@ def compute(store: Any, technologies: list[str] | None, by: str, params: Params,
         for r in gq.materials(store, chunk):
             mats[r["technology"]].append(r)
         for t in chunk:
-            ids = sorted({c[0] for r in works[t] for c in (r["countries"] if by == "country" else r["orgs"])}
-                         | {c[0] for r in patents[t] for c in (r["countries"] if by == "country" else r["orgs"])})
-            names = gq.names(store, by, ids) if ids else {}
-            rk = rank_technology(t, by, works[t], patents[t], base, params, profile, (first, last), snapshot,
-                                 names, mats[t])
-            if save:
-                gq.save_ranking(store, rk.props())
-            out.append(rk)
+            names: dict[str, dict] = {}
+            for b, p in variants:
+                if b not in names:
+                    ids = sorted({c[0] for r in works[t] for c in (r["countries"] if b == "country" else r["orgs"])}
+                                 | {c[0] for r in patents[t] for c in (r["countries"] if b == "country" else r["orgs"])})
+                    names[b] = gq.names(store, b, ids) if ids else {}
+                rk = rank_technology(t, b, works[t], patents[t], bases[b], p, profile, (first, last), snapshot,
+                                     names[b], mats[t])
+                if save:
+                    gq.save_ranking(store, rk.props())
+                out.append(rk)
     return out

@@ -98,7 +98,8 @@ def build(rankings: list[Ranking], technologies: list[dict[str, Any]], policy: l
         if lists and not set(lists) & set(t.get("lists") or []):
             continue
         s = rk.summary
-        by_share = sorted(rk.rows, key=lambda r: (-_f(r["papers_share"]), r["id"]))
+        # Ranks by paper share among entities with attributed papers only.
+        by_share = sorted((r for r in rk.rows if _f(r["papers_share"]) > 0), key=lambda r: (-_f(r["papers_share"]), r["id"]))
         jp = next((r for r in rk.rows if r["id"] == HOME), None)
         jp_rank = next((i + 1 for i, r in enumerate(by_share) if r["id"] == HOME), None)
         leader = by_share[0] if by_share else None
@@ -110,7 +111,7 @@ def build(rankings: list[Ranking], technologies: list[dict[str, Any]], policy: l
         mats = s.get("materials", {})
         jp_share = _f(jp and jp["papers_share"])
         ar = (0.3 * cp + 0.3 * ct + 0.2 * _f(mats.get("exposure"))
-              + 0.2 * (1 - allied if rk.summary.get("documents", {}).get("works") else 0.0))
+              + 0.2 * (1 - allied if s.get("documents", {}).get("works_attributed", s.get("documents", {}).get("works")) else 0.0))
         ji = (0.4 * (min(1.0, jp_share / _f(leader["papers_share"])) if leader and _f(leader["papers_share"]) else 0.0)
               + 0.3 * (min(1.0, _f(jp and jp["patent_share"]) / top_pat) if top_pat else 0.0)
               + 0.3 * min(1.0, _f(jp and jp["rca"]) / 2))

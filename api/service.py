@@ -18,6 +18,9 @@ from kizashi.rank_cli import params_from
 from kizashi.settings import Settings
 
 
+STORED_TTL = 30.0   # seconds a parsed stored ranking is reused; `kizashi rank` results show up after this
+
+
 class NotFound(Exception):
     pass
 
@@ -73,6 +76,7 @@ class Service:
         self.holder = holder
         self._snap: tuple[float, dict[str, Any]] | None = None
         self._cache: OrderedDict[str, Ranking] = OrderedDict()
+        self._stored_cache: OrderedDict[str, tuple[float, Ranking | None]] = OrderedDict()
         self._lock = threading.Lock()
         self._embedder: Any = None
 
@@ -125,8 +129,20 @@ class Service:
 
     # ------------------------------------------------------------ rankings
     def _stored(self, technology: str, by: str, window: str, counting: str, profile: str) -> Ranking | None:
+        """A materialised ranking, parsed once and kept for STORED_TTL seconds."""
+        ck = "|".join(("stored", technology, by, window, counting, profile))
+        now = time.monotonic()
+        with self._lock:
+            hit = self._stored_cache.get(ck)
+        if hit and now - hit[0] < STORED_TTL:
+            return hit[1]
         p = gq.find_ranking(self.store, technology, by, window, counting, profile)
-        return Ranking.from_props(p) if p else None
+        rk = Ranking.from_props(p) if p else None
+        with self._lock:
+            self._stored_cache[ck] = (now, rk)
+            while len(self._stored_cache) > 1024:
+                self._stored_cache.popitem(last=False)
+        return rk
 
     def ranking(self, technology: str, by: str = "country", window: str = "all", counting: str = "fractional",
                 profile: str | None = None, weights: dict[str, float] | None = None,
@@ -140,11 +156,11 @@ class Service:
         rank.parse_window(window)
         base_profile = self.profile(profile)
         prof = base_profile.with_weights(country_weights) if country_weights else base_profile
-        if not gq.technologies(self.store, [technology]):
-            raise NotFound(f"no technology {technology}")
         rk = None if fresh else self._stored(technology, by, window, counting, base_profile.ident)
         source = "stored"
         if rk is None:
+            if not gq.technology_exists(self.store, technology):
+                raise NotFound(f"no technology {technology}")
             rk, source = self._live(technology, by, window, counting, base_profile, fresh)
         rows, params = rk.rows, dict(rk.params)
         if weights or country_weights:
@@ -159,7 +175,7 @@ class Service:
 
     def _live(self, technology: str, by: str, window: str, counting: str, profile: profiles.Profile,
               fresh: bool) -> tuple[Ranking, str]:
-        snap = self.snapshot(max_age=0.0 if fresh else 10.0)
+        snap = self.snapshot()
         ck = "|".join((technology, by, window, counting, profile.ident, snap["snapshot_id"]))
         with self._lock:
             if not fresh and ck in self._cache:
@@ -181,6 +197,8 @@ class Service:
 
         rks = run_rankings(self.store, technologies, by, windows, counting, profile or self.settings.rank_profile)
         self._snap = None
+        with self._lock:
+            self._stored_cache.clear()
         return [{"key": r.key, "technology": r.technology, "by": r.by, "window": r.window, "counting": r.counting,
                  "profile": r.profile} for r in rks]
 

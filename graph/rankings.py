@@ -63,9 +63,10 @@ ORDER BY technology, key
 """
 
 TECH_PATENTS = """
-MATCH (t:Technology)<-[a:ABOUT]-(p:Patent)
+MATCH (t:Technology) WHERE t.key IN $techs
+MATCH (t)<-[a:ABOUT]-(p:Patent)
 WITH t, a, p, coalesce(p.year, toInteger(left(toString(coalesce(p.priority_date, p.application_date, p.publication_date)), 4))) AS year
-WHERE t.key IN $techs AND coalesce(a.score, 1.0) >= $min_score AND year IS NOT NULL AND year >= $start AND year <= $end
+WHERE coalesce(a.score, 1.0) >= $min_score AND year IS NOT NULL AND year >= $start AND year <= $end
 OPTIONAL MATCH (p)-[:IN_FAMILY]->(fam:Family)
 CALL (p) { OPTIONAL MATCH (p)-[e:IN_COUNTRY]->(c:Country) WHERE coalesce(e.role, 'applicant') = 'applicant'
            WITH c.code AS code, sum(coalesce(e.fraction, 1.0)) AS f WHERE code IS NOT NULL
@@ -135,6 +136,7 @@ ORDER BY c.key
 
 LAST_RUN = "MATCH (r:IngestRun) RETURN toString(max(r.finished)) AS last, count(r) AS runs"
 TAXONOMY_VERSION = "MATCH (t:Technology) RETURN max(t.version) AS version"
+TECHNOLOGY_EXISTS = "MATCH (t:Technology {key: $key}) RETURN count(t) > 0 AS ok"
 
 # ---------------------------------------------------------------- materialised rankings
 
@@ -155,7 +157,7 @@ _RANKING_FIELDS = ("key", "technology", "by", "window", "counting", "profile", "
 FIND_RANKING = """
 MATCH (r:Ranking {technology: $technology, by: $by, window: $window, counting: $counting, profile: $profile})
 RETURN r {%s} AS r ORDER BY r.computed_at DESC LIMIT 1
-""" % ", ".join("." + f for f in _RANKING_FIELDS)
+""" % ", ".join("." + f for f in _RANKING_FIELDS if f != "evidence_json")
 
 RANKING_BY_KEY = "MATCH (r:Ranking {key: $key}) RETURN r {%s} AS r" % ", ".join("." + f for f in _RANKING_FIELDS)
 
@@ -204,6 +206,10 @@ RETURN o.key AS key, o.name AS name, o.type AS type, o.ror AS ror, o.openalex_id
 
 def technologies(store: Store, keys: list[str] | None = None) -> list[dict[str, Any]]:
     return store.read(TECHNOLOGIES, keys=keys)
+
+
+def technology_exists(store: Store, key: str) -> bool:
+    return bool(store.read(TECHNOLOGY_EXISTS, key=key)[0]["ok"])
 
 
 def tech_works(store: Store, techs: list[str], start: int, end: int, min_score: float = 0.0) -> list[dict[str, Any]]:

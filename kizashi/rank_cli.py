@@ -45,11 +45,10 @@ def run_rankings(store, technologies: list[str] | None, by: list[str], windows: 
     profile = profiles.load(profile_name, settings.home)
     snap = gq.snapshot(store)
     out = []
-    for b in by:
-        for w in windows:
-            for c in counting:
-                out += rank.compute(store, technologies, b, params_from(settings, w, c, bootstrap, seed, weights),
-                                    profile, snapshot=snap, save=True)
+    for w in windows:
+        variants = [(b, params_from(settings, w, c, bootstrap, seed, weights)) for b in by for c in counting]
+        out += rank.compute(store, technologies, variants[0][0], variants[0][1], profile, snapshot=snap, save=True,
+                            variants=variants)
     return out
 
 
@@ -90,8 +89,10 @@ def register(app: typer.Typer) -> None:
             if r.counting != "fractional" or not r.rows:
                 continue
             s = r.summary
-            title = (f"{r.technology} · by {r.by} · {r.window} · {r.counting} · works {s['documents']['works']}, "
-                     f"families {s['documents']['patent_families']} · HHI {s.get('hhi')} · risk {s.get('monopoly_risk')}"
+            d = s["documents"]
+            title = (f"{r.technology} · by {r.by} · {r.window} · {r.counting} · works {d['works_attributed']}/{d['works']} "
+                     f"attributed, families {d['families_attributed']}/{d['patent_families']} · HHI {s.get('hhi')} · "
+                     f"risk {s.get('monopoly_risk')}"
                      f"{' · contested' if s.get('contested') else ''}")
             table(({"rank": x["rank"], "id": x["id"], "name": x["name"], "bloc": x["bloc"],
                     "papers (frac)": x["papers_fractional"], "share [90% CI]": _fmt(x, "papers_share"),
