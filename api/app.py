@@ -242,7 +242,7 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
 def _error(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     svc = getattr(request.app.state, "service", None)
     as_of = None
-    if svc is not None and status != 503:
+    if svc is not None and code != "store_unavailable":
         try:
             as_of = svc.data_as_of()
         except KizashiError:
