@@ -136,7 +136,8 @@ def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=
     works = gq.tech_works(store, [key], first, last)
     patents = gq.tech_patents(store, [key], first, last)
     wdocs = [{"year": w["year"], "countries": w["countries"]} for w in works]
-    pdocs = [{"year": p["year"], "countries": p["countries"]} for p in patents]
+    # Patents without an applicant country still count, under "n/a" (some sources give none).
+    pdocs = [{"year": p["year"], "countries": p["countries"] or [["n/a", 1.0]]} for p in patents]
     totals: dict[str, float] = defaultdict(float)
     for d in wdocs + pdocs:
         for code, f in d["countries"]:

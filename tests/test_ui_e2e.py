@@ -112,8 +112,15 @@ def settle(page) -> None:
 
 
 def shot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main container, so grow the viewport to it."""
     OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate("Math.max(...[...document.querySelectorAll('[data-testid=stMain] *')]"
+                           ".slice(0, 1).map(e => e.scrollHeight), document.querySelector('[data-testid=stMain]').scrollHeight)")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 60, 8000)})
+    page.wait_for_timeout(3000)      # plotly and the data grids redraw at the new size
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    page.set_viewport_size(size)
 
 
 def main_text(page) -> str:

@@ -62,7 +62,9 @@ st.plotly_chart(fig, key="vs_bloc")
 c.caption(as_of, ctx["counting"], f"{t('profile')}: {d['profile']}")
 
 tr = [x for x in show if x["growth"] is not None]
-if tr:
+if tr and not any(x["growth"] for x in tr):
+    st.caption(f"{t('trend')}: 0 — set a window such as 2015-2024 in the sidebar (CAGR compares its first and last year)")
+elif tr:
     fig = px.bar(x=[tn(x) for x in tr], y=[x["growth"] for x in tr], title=t("trend"),
                  color=[x["growth"] for x in tr], color_continuous_scale="RdYlGn", color_continuous_midpoint=0)
     fig.update_layout(height=360, margin={"t": 50, "b": 10}, xaxis_title="", yaxis_title="CAGR", coloraxis_showscale=False)
