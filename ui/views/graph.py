@@ -67,7 +67,7 @@ for label, items in sorted(groups.items()):
         mode="markers+text", name=label, text=[(n["name"] or n["key"])[:28] for n in items], textposition="top center",
         hovertext=[f"{n['name'] or n['key']}<br>{n['rel']} · {n['weight']:.2f}<br>{n['key']}" for n in items],
         hoverinfo="text", marker={"size": 14, "color": COLOURS.get(label, "#7f7f7f")}))
-fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers+text", name=center["label"], text=[center.get("name") or center["key"]],
+fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers+text", showlegend=False, text=[center.get("name") or center["key"]],
                          textposition="bottom center", marker={"size": 28, "color": COLOURS.get(center["label"], "#333"),
                                                                "line": {"width": 2, "color": "black"}}))
 fig.update_layout(height=620, margin={"t": 30, "b": 10}, xaxis={"visible": False}, yaxis={"visible": False},
