@@ -92,8 +92,9 @@ def test_real_exports_load_and_merge(store: Store, shared_data: Path, tmp_path: 
         count(CASE WHEN w.id_conference IS NOT NULL THEN 1 END) AS conference,
         count(CASE WHEN w.id_wos IS NOT NULL AND w.id_scopus IS NOT NULL THEN 1 END) AS wos_and_scopus,
         count(CASE WHEN w.openalex_id IS NOT NULL AND (w.id_wos IS NOT NULL OR w.id_scopus IS NOT NULL) THEN 1 END) AS with_openalex""")[0]
-    # WoS: 469 + 500 + 800 distinct text records, the xls/JSONL/CSV rows of the same UT merge.
-    assert counts["wos"] >= 2900 and counts["scopus"] == 276
+    # WoS: 469 + 500 + 800 text records plus the xls/JSONL/CSV rows; rows of the same UT or DOI
+    # are one paper: 2,817 distinct (UT and DOI joined transitively over all six files).
+    assert counts["wos"] == 2817 and counts["scopus"] == 276
     assert counts["wos_and_scopus"] >= 23        # the Scopus and WoS quantum-NLP exports share 23 DOIs
     assert counts["with_openalex"] >= 4          # four export papers are also in the OpenAlex sample
     assert counts["conference"] > 2900           # a few records of a venue-year repeat upstream
