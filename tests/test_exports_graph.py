@@ -104,3 +104,15 @@ def test_real_exports_load_and_merge(store: Store, shared_data: Path, tmp_path: 
     top = store.read("""MATCH (w:Work)-[e:IN_COUNTRY]->(c) WHERE w.id_wos IS NOT NULL
                         RETURN c.code AS c, sum(e.fraction) AS f ORDER BY f DESC LIMIT 2""")
     assert {r["c"] for r in top} == {"US", "CN"}
+
+
+def test_cli_ingest_export(store: Store, cli_env: dict[str, str]):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "ingest", "export", str(EXPORTS / "savedrecs.txt"),
+                          str(EXPORTS / "scopus.csv")], env={**cli_env, "COLUMNS": "200"}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "wos: read 5 · loaded 2" in out.stdout and "quarantined 3" in out.stdout
+    assert "scopus: read 4 · loaded 2" in out.stdout
+    assert store.read("MATCH (w:Work) WHERE w.id_wos IS NOT NULL OR w.id_scopus IS NOT NULL RETURN count(w) AS n") == [{"n": 4}]
