@@ -128,8 +128,13 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
         for name, sub, kind in (("OpenAlex", "openalex", "openalex"), ("arXiv", "arxiv", "arxiv"),
                                 ("patents", "patents", "patents"), ("policy documents", "policy", "policy"),
                                 ("bibliographic exports", "bibliometric_exports", "export")):
+            extra = []
+            # The export-control measures of the reference lists beside the data give exact dates.
+            ref = data.parent / "reference" / "export_controls_minerals.yaml"
+            if kind == "policy" and ref.exists():
+                extra = [str(ref)]
             if (data / sub).exists():
-                steps.append((f"ingest {name}", ["ingest", kind, str(data / sub)]))
+                steps.append((f"ingest {name}", ["ingest", kind, str(data / sub), *extra]))
             else:
                 err.print(f"[yellow]{data / sub} is missing: no {name}[/yellow]")
     elif live:
