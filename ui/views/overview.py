@@ -53,7 +53,7 @@ fig = go.Figure(go.Heatmap(z=z, x=countries, y=names, text=text, texttemplate="%
                            hoverinfo="text", colorscale="YlOrRd", zmin=0, zmax=1, colorbar={"title": t("score_kind")}))
 fig.update_layout(height=max(320, 26 * len(rows) + 120), margin={"l": 10, "r": 10, "t": 30, "b": 10},
                   yaxis={"autorange": "reversed"}, xaxis={"side": "top"}, title=t("heatmap"))
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     st.plotly_chart(fig, key="heatmap")
     c.caption(as_of, ctx["counting"], f"{t('score_kind')}: {t(kind)} · {t('window')}: {ctx['window']}")
@@ -65,7 +65,10 @@ with right:
         t("hhi"): x.get("hhi"), t("works"): (x.get("documents") or {}).get("works"),
         t("patents"): (x.get("documents") or {}).get("patent_families")} for i, x in enumerate(rows)])
     st.dataframe(table, hide_index=True, height=max(320, 26 * len(rows) + 120),
-                 column_config={t("concern_share"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+                 column_config={t("technology"): st.column_config.TextColumn(width="medium"),
+                                t("leader"): st.column_config.TextColumn(width="small"),
+                                t("concern_share"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1,
+                                                                                    width="small"),
                                 t("hhi"): st.column_config.NumberColumn(format="%.2f")})
     c.caption(as_of, ctx["counting"], f"{t('concern_share')}: {t('profile')} {data['profile']['ident']}")
 
