@@ -176,53 +176,76 @@ def embed_nodes(store, embedder: Embedder | None = None, labels: list[str] | Non
     """Encode every embeddable node whose text or model changed; store vector, hash and model.
 
     ``progress(label, scanned, encoded)`` is called after each batch."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from graph import vectors as gv
 
     emb = embedder or get_embedder()
     reports = []
-    for e in gv.present_labels(store, labels):
-        gv.ensure_index(store, e, emb.dim)
-        rep = LabelReport(e.label)
-        t0 = time.perf_counter()
-        pending: list[tuple[str, str, str]] = []  # key, text, hash
-        empty: list[str] = []
-
-        def flush() -> None:
-            if not pending:
-                return
-            t = time.perf_counter()
-            vecs = emb.encode([p[1] for p in pending])
-            rep.encode_seconds += time.perf_counter() - t
-            gv.write(store, e, emb.name, [{"key": k, "hash": h, "v": v.tolist()} for (k, _, h), v in zip(pending, vecs)])
-            rep.encoded += len(pending)
-            pending.clear()
-            if progress:
-                progress(e.label, rep.nodes, rep.encoded)
-
-        for page in gv.texts(store, e):
-            for r in page:
-                rep.nodes += 1
-                text = document_text(r["title"], r["body"])
-                if not text:
-                    rep.empty += 1
-                    if r["hash"] is not None:
-                        empty.append(r["key"])
-                    continue
-                h = text_hash(text)
-                if not force and r["hash"] == h and r["model"] == emb.name:
-                    rep.unchanged += 1
-                    continue
-                pending.append((r["key"], text, h))
-                if len(pending) >= batch:
-                    flush()
-            if progress:
-                progress(e.label, rep.nodes, rep.encoded)
-        flush()
-        if empty:
-            gv.clear(store, e, empty)
-        rep.seconds = time.perf_counter() - t0
-        reports.append(rep)
+    # One writer thread: batch i is written while batch i+1 is encoded (numpy releases the GIL),
+    # so the pipeline runs at close to the model's own speed.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-write")
+    try:
+        for e in gv.present_labels(store, labels):
+            reports.append(_embed_label(store, e, emb, batch, force, progress, writer))
+    finally:
+        writer.shutdown(wait=True)
     return reports
+
+
+def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
+                 progress: Callable[[str, int, int], None] | None, writer) -> LabelReport:
+    from graph import vectors as gv
+
+    gv.ensure_index(store, e, emb.dim)
+    rep = LabelReport(e.label)
+    t0 = time.perf_counter()
+    pending: list[tuple[str, str, str]] = []  # key, text, hash
+    empty: list[str] = []
+    inflight: list = []
+
+    def wait() -> None:
+        while inflight:
+            inflight.pop().result()  # re-raises a failed write here
+
+    def flush() -> None:
+        if not pending:
+            return
+        t = time.perf_counter()
+        vecs = emb.encode([p[1] for p in pending])
+        rep.encode_seconds += time.perf_counter() - t
+        rows = [{"key": k, "hash": h, "v": v.tolist()} for (k, _, h), v in zip(pending, vecs)]
+        wait()
+        inflight.append(writer.submit(gv.write, store, e, emb.name, rows))
+        rep.encoded += len(pending)
+        pending.clear()
+        if progress:
+            progress(e.label, rep.nodes, rep.encoded)
+
+    for page in gv.texts(store, e):
+        for r in page:
+            rep.nodes += 1
+            text = document_text(r["title"], r["body"])
+            if not text:
+                rep.empty += 1
+                if r["hash"] is not None:
+                    empty.append(r["key"])
+                continue
+            h = text_hash(text)
+            if not force and r["hash"] == h and r["model"] == emb.name:
+                rep.unchanged += 1
+                continue
+            pending.append((r["key"], text, h))
+            if len(pending) >= batch:
+                flush()
+        if progress:
+            progress(e.label, rep.nodes, rep.encoded)
+    flush()
+    wait()
+    if empty:
+        gv.clear(store, e, empty)
+    rep.seconds = time.perf_counter() - t0
+    return rep
 
 
 def search(store, query: str, k: int = 10, labels: list[str] | None = None,

@@ -162,7 +162,7 @@ def _pct(xs: list[float], p: float) -> float:
     return float(np.percentile(np.array(xs) * 1000, p))
 
 
-def run(n: int, port: int, home: Path, queries: int = 50) -> dict:
+def run(n: int, port: int, home: Path, queries: int = 50, batch: int = 100) -> dict:
     """Pipeline throughput vs raw encode, the cost of 1 % new documents, search latency."""
     from analysis.embed import embed_nodes, get_embedder, search
 
@@ -187,9 +187,9 @@ def run(n: int, port: int, home: Path, queries: int = 50) -> dict:
         t = time.perf_counter(); emb.encode(texts[:half]); raw1 = time.perf_counter() - t
         store.write("MATCH (w:Work) WHERE w.key IN $keys SET w.skip = true", keys=[f"bench:{c.ids[i]}" for i in base[half:]])
         store.write("MATCH (w:Work {skip: true}) SET w.hold = w.abstract, w.abstract = null, w.title_hold = w.title, w.title = null")
-        t = time.perf_counter(); [r1] = embed_nodes(store, emb); pipe1 = time.perf_counter() - t
+        t = time.perf_counter(); [r1] = embed_nodes(store, emb, batch=batch); pipe1 = time.perf_counter() - t
         store.write("MATCH (w:Work {skip: true}) SET w.abstract = w.hold, w.title = w.title_hold REMOVE w.hold, w.title_hold, w.skip")
-        t = time.perf_counter(); [r2] = embed_nodes(store, emb); pipe2 = time.perf_counter() - t
+        t = time.perf_counter(); [r2] = embed_nodes(store, emb, batch=batch); pipe2 = time.perf_counter() - t
         t = time.perf_counter(); emb.encode(texts[half:]); raw2 = time.perf_counter() - t
         out["raw_encode_per_s"] = n / (raw1 + raw2)
         out["pipeline_per_s"] = (r1.encoded + r2.encoded) / (pipe1 + pipe2)
