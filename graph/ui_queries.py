@@ -12,7 +12,7 @@ MATCH (t:Technology {key: $tech})<-[a:ABOUT]-(w:Work)
 WITH w, a ORDER BY coalesce(w.cited_by_count, 0) DESC, w.key LIMIT $limit
 RETURN w.key AS key, w.title AS title, w.doi AS doi, w.openalex_id AS openalex_id, w.year AS year,
        coalesce(w.cited_by_count, 0) AS cites, a.score AS score, a.method AS method,
-       [(w)-[:IN_COUNTRY]->(c:Country) | c.code] AS countries
+       COLLECT { MATCH (w)-[:IN_COUNTRY]->(c:Country) RETURN DISTINCT c.code } AS countries
 """
 
 TECH_PATENTS_EVIDENCE = """
@@ -21,7 +21,7 @@ OPTIONAL MATCH (p)-[:IN_FAMILY]->(f:Family)
 WITH p, a, f ORDER BY coalesce(p.year, 0) DESC, p.key LIMIT $limit
 RETURN p.key AS key, p.title AS title, p.number AS number, p.country AS office, f.key AS family, p.family_id AS family_id,
        p.year AS year, a.score AS score,
-       [(p)-[:IN_COUNTRY]->(c:Country) | c.code] AS countries,
+       COLLECT { MATCH (p)-[:IN_COUNTRY]->(c:Country) RETURN DISTINCT c.code } AS countries,
        [(p)-[:ASSIGNED_TO]->(o:Organization) | o.name][..3] AS assignees
 """
 

@@ -163,6 +163,11 @@ if events:
     ev = ev.dropna(subset=["date"])
     fig = px.scatter(ev, x="date", y="kind", color="kind", hover_name="label", hover_data={"by": True, "kind": False})
     fig.update_traces(marker={"size": 14})
+    # A few close dates would otherwise zoom the axis to hours: show at least a year around them.
+    lo, hi = ev["date"].min(), ev["date"].max()
+    if (hi - lo).days < 365:
+        mid = lo + (hi - lo) / 2
+        fig.update_xaxes(range=[mid - pd.Timedelta(days=200), mid + pd.Timedelta(days=200)])
     fig.update_layout(height=260, margin={"t": 20, "b": 10}, showlegend=False, yaxis_title="")
     st.plotly_chart(fig, key="timeline")
     c.caption(as_of, None, f"{len(d['policy_documents'])} {t('evidence_policy')}")
