@@ -1,7 +1,10 @@
 """Emerging areas: cluster document embeddings, describe and score each cluster.
 
 Method (chosen by measurement, see bench/clusters.py): a cosine k-nearest-neighbour
-graph on the raw vectors, partitioned by Leiden (RB-configuration, fixed seed).
+graph on the raw vectors, partitioned by Leiden (RB-configuration, fixed seed). On 10k
+real quant-ph abstracts it gave 54 clusters, none unclustered, mean coherence 0.72;
+HDBSCAN on a 10-d PCA reduction (UMAP is not installed) gave 2 clusters with 34 %
+noise (coherence 0.66). Exact kNN up to 15k documents, an inverted-file search above.
 Each cluster gets:
 
 - keywords: class-based TF-IDF over English words/bigrams and Japanese
