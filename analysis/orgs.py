@@ -209,13 +209,13 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
                     cl.union(same, k, "name", 100.0, f"same match form '{f}' as {by_key[same].name!r}")
 
     # 2. a trailing acronym: "munich tech tum univ" is "munich tech univ" + TUM
-    token_index = {frozenset(f.split()): f for f in by_form}
     for f, keys in by_form.items():
         words = f.split()
         if len(words) < 3:
             continue
-        for w in words:
-            base = token_index.get(frozenset(x for x in words if x != w))
+        for i, w in enumerate(words):
+            base = " ".join(words[:i] + words[i + 1:])
+            base = base if base in by_form else None
             # the rest must still name one organization: "Fraunhofer Inst IITB" is not "Fraunhofer Inst"
             if base and base != f and len(base.split()) >= 3 and any(x not in GENERIC for x in base.split()):
                 for k in keys:
@@ -375,7 +375,7 @@ def _alike(a: str, b: str) -> bool:
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
-    if [w for w in wa if w.isdigit()] != [w for w in wb if w.isdigit()]:
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b):   # "Paris 6" is not "Paris 7", nor W…00 W…09
         return False
     for x, y in zip(wa, wb):
         if x == y:
