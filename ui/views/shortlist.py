@@ -66,11 +66,11 @@ with a:
     fig.add_vline(x=xm, line_dash="dot", line_color="gray")
     fig.add_hline(y=ym, line_dash="dot", line_color="gray")
     # Quadrant names sit outside the plot (above and below it), clear of the points.
-    for x, y, k in ((1, -0.13, "q_protect"), (1, 1.0, "q_leverage"), (0, 1.0, "q_maintain"), (0, -0.13, "q_watch")):
+    for x, y, k in ((1, -0.2, "q_protect"), (1, 1.0, "q_leverage"), (0, 1.0, "q_maintain"), (0, -0.2, "q_watch")):
         fig.add_annotation(x=x, y=y, xref="paper", yref="paper", text=t(k), showarrow=False,
                            font={"size": 10, "color": "gray"}, xanchor="right" if x else "left",
                            yanchor="bottom" if y > 0 else "top")
-    fig.update_layout(height=500, margin={"t": 70, "b": 60}, xaxis={"range": [-0.02, mx]},
+    fig.update_layout(height=520, margin={"t": 70, "b": 90}, xaxis={"range": [-0.02, mx]},
                       yaxis={"range": [-0.02, my]})
     st.plotly_chart(fig, key="quadrant")
     c.caption(as_of, meta["counting"], f"{t('profile')}: {meta['profile']} · {t('window')}: {meta['window']}")
