@@ -425,3 +425,58 @@ def test_policy_folder_with_hostile_files(store, tmp_path: Path) -> None:
     html = store.read("MATCH (:PolicyDocument {key: 'doc:scripted'})-[:MENTIONS]->(x) RETURN coalesce(x.key, x.code) AS k")
     mentioned = {r["k"] for r in html}
     assert "JP" in mentioned and "DE" not in mentioned and "Ge" not in mentioned   # script text never read
+
+
+# ------------------------------------------------------------------ arXiv OAI-PMH and bibliographic exports
+
+OAI = """<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-02T00:00:00Z</responseDate>
+<ListRecords><record><header><identifier>oai:arXiv.org:quant-ph/9901001</identifier><datestamp>2008-02-03</datestamp>
+<setSpec>physics:quant-ph</setSpec></header><metadata>
+<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:title>Entanglement of trapped ions for sensing</dc:title><dc:creator>Tanaka, Hiroshi</dc:creator>
+<dc:creator>Smith, Anna</dc:creator><dc:subject>Quantum Physics</dc:subject>
+<dc:description>We show that entangled ions improve magnetic sensing.</dc:description>
+<dc:date>1999-01-04</dc:date><dc:type>text</dc:type><dc:identifier>http://arxiv.org/abs/quant-ph/9901001</dc:identifier>
+</oai_dc:dc></metadata></record>
+<record><header><identifier>oai:arXiv.org:2101.00002</identifier></header><metadata>
+<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:title>窒化ガリウムの量子センサ</dc:title><dc:creator>山田, 太郎</dc:creator><dc:date>2021-01-01</dc:date>
+</oai_dc:dc></metadata></record></ListRecords></OAI-PMH>
+""".encode()
+
+
+def test_arxiv_oai_record_is_read() -> None:
+    assert run_file("oai.xml", OAI, lambda p: ax.read_file(p, MAX)) == 2
+
+
+@FUZZ
+@given(ops=mutations())
+def test_arxiv_oai_bytes(ops: list[Mutation]) -> None:
+    run_file("oai.xml", mutate(OAI, ops), lambda p: ax.read_file(p, MAX))
+
+
+EXPORTS = sorted(p for p in (FIXTURES / "exports").iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("fixture", EXPORTS, ids=lambda p: p.name)
+def test_bibliographic_exports(fixture: Path) -> None:
+    from ingest import conference, scopus, wos
+    from kizashi.exports_cli import kind_of
+
+    kind = kind_of(fixture)
+    if kind is None and fixture.suffix == ".jsonl":
+        kind = "conference"
+    read = {"wos": wos.read, "scopus": scopus.read, "conference": conference.read}.get(kind)
+    if read is None:
+        pytest.skip(f"{fixture.name}: not a per-record export ({kind})")
+    base = fixture.read_bytes()
+    assert run_file(fixture.name, base, lambda p: read(p, MAX)) > 0
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(ops=mutations())
+    def check(ops: list[Mutation]) -> None:
+        run_file(fixture.name, mutate(base, ops), lambda p: read(p, MAX))
+
+    check()
