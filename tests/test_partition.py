@@ -31,7 +31,6 @@ def _content(store) -> dict[str, int]:
 
 
 def test_partitions_on_dask_equal_the_single_process_pipeline(store, env, tmp_path: Path) -> None:
-    pytest.importorskip("dask")
     lines = (FIXTURES / "openalex_works.jsonl").read_bytes().splitlines(keepends=True)
     files = []
     for i in range(2):
