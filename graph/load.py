@@ -15,23 +15,31 @@ from graph.work import Work, key_rank
 
 RESOLVE = """
 CALL () {
-  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
+  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN 'doi' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held, w.attributed_by AS attributed
   UNION ALL
-  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
+  UNWIND $openalex AS v MATCH (w:Work {openalex_id: v}) RETURN 'openalex_id' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held, w.attributed_by AS attributed
   UNION ALL
-  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
+  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN 'arxiv_id' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held, w.attributed_by AS attributed
   UNION ALL
-  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held
+  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN 'key' AS id, v AS value, w.key AS key, w.fps AS fps, [w.doi, w.openalex_id, w.arxiv_id] AS held, w.attributed_by AS attributed
 }
-RETURN id, value, key, fps, held
+RETURN id, value, key, fps, held, attributed
 """
 
-DROP_OWNED = """
+DROP_PEOPLE = """
 UNWIND $keys AS k MATCH (w:Work {key: k})
-CALL (w) { MATCH (w)<-[r:AUTHORED]-() WHERE $people DELETE r }
-CALL (w) { MATCH (w)-[r:AFFILIATION|IN_COUNTRY]->() WHERE $people DELETE r }
+CALL (w) { MATCH (w)<-[r:AUTHORED]-() DELETE r }
+CALL (w) { MATCH (w)-[r:AFFILIATION|IN_COUNTRY]->() DELETE r }
+"""
+
+DROP_TOPICS = """
+UNWIND $keys AS k MATCH (w:Work {key: k})
 CALL (w) { MATCH (w)-[r:HAS_TOPIC]->(t:Topic {scheme: $scheme}) DELETE r }
 """
+
+# Which source's authorships attribute a paper to organizations and countries: one
+# source per paper, the first of these that has it, so no paper is counted twice.
+ATTRIBUTION = ("openalex", "wos", "scopus", "conference")
 
 MERGE_WORKS = """
 UNWIND $rows AS row
@@ -157,7 +165,8 @@ class _Rows:
     affiliation: list[dict[str, Any]] = field(default_factory=list)
     in_country: list[dict[str, Any]] = field(default_factory=list)
     has_topic: list[dict[str, Any]] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
+    drop_people: list[str] = field(default_factory=list)
+    drop_topics: list[str] = field(default_factory=list)
 
 
 def _add_topic(rows: _Rows, t: Any) -> None:
@@ -197,6 +206,10 @@ def _edges(rows: _Rows, key: str, w: Work) -> None:
         rows.has_topic.append({"work": key, "topic": t.key, "score": t.score})
 
 
+def _rank(kind: str) -> int:
+    return ATTRIBUTION.index(kind) if kind in ATTRIBUTION else len(ATTRIBUTION)
+
+
 def _rounds(works: Sequence[tuple[Work, str]]) -> list[list[tuple[Work, str]]]:
     """Split a batch so no round holds two records of one paper; later records go later."""
     last: dict[str, int] = {}
@@ -225,11 +238,11 @@ def write_works(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]],
 
 def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]], source_kind: str, source_key: str,
                  force: bool, out: Outcome) -> None:
-    found: dict[tuple[str, str], tuple[str, list[str], list[str | None]]] = {}
+    found: dict[tuple[str, str], tuple[str, list[str], list[str | None], str | None]] = {}
     for r in tx.run(RESOLVE, dois=[w.doi for w, _ in batch if w.doi], openalex=[w.openalex_id for w, _ in batch if w.openalex_id],
                     arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id],
                     keys=[w.key for w, _ in batch if not (w.doi or w.openalex_id or w.arxiv_id)]):
-        found[(r["id"], r["value"])] = (r["key"], r["fps"] or [], r["held"])
+        found[(r["id"], r["value"])] = (r["key"], r["fps"] or [], r["held"], r["attributed"])
 
     rows = _Rows()
     for w, loc in batch:
@@ -240,8 +253,9 @@ def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]]
         match = key = w.key
         fp = f"{source_kind}:{w.fingerprint}"
         alt: list[str] | None = None
+        attributed: str | None = None
         if existing:
-            match, seen, held = existing[0]
+            match, seen, held, attributed = existing[0]
             # The same paper under a second ID of one kind (OpenAlex has duplicate works per
             # DOI): keep the stored ID, record the other as an alternative.
             for name, stored in zip(("doi", "openalex_id", "arxiv_id"), held):
@@ -259,14 +273,23 @@ def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]]
                 out.unchanged += 1
                 continue
             if any(x.startswith(f"{source_kind}:") for x in seen):
-                rows.changed.append(match)
+                rows.drop_topics.append(match)
             key = min((match, key), key=key_rank)
+        if w.authorships:
+            if attributed is None or _rank(source_kind) < _rank(attributed) or (attributed == source_kind and existing):
+                if attributed is not None:
+                    rows.drop_people.append(match)
+                props["attributed_by"] = source_kind
+            else:
+                w = w.model_copy(update={"authorships": ()})
         out.written += 1
         rows.works.append({"match": match, "key": key, "props": props, "locator": loc, "fp": fp, "alt": alt})
         _edges(rows, key, w)
 
-    if rows.changed:
-        tx.run(DROP_OWNED, keys=rows.changed, people=source_kind == "openalex", scheme=source_kind).consume()
+    if rows.drop_people:
+        tx.run(DROP_PEOPLE, keys=rows.drop_people).consume()
+    if rows.drop_topics:
+        tx.run(DROP_TOPICS, keys=rows.drop_topics, scheme=source_kind).consume()
     if rows.works:
         tx.run(MERGE_WORKS, rows=rows.works, source=source_key).consume()
     if rows.topics:

@@ -24,10 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import neo4j
-
 from graph.store import Store
-from graph.work import Work
 
 ORGS = """
 MATCH (o:Organization)
@@ -120,21 +117,6 @@ RETURN o.key AS key, o.name AS name, coalesce(o.resolved_country, o.country) AS 
 LIMIT $limit
 """
 
-# Sources in order of authority for who a paper's authors work for and where.
-PRECEDENCE = ("openalex", "wos", "scopus", "conference")
-
-ATTRIBUTED = """
-CALL () {
-  UNWIND $dois AS v MATCH (w:Work {doi: v}) RETURN w
-  UNION
-  UNWIND $arxiv AS v MATCH (w:Work {arxiv_id: v}) RETURN w
-  UNION
-  UNWIND $keys AS v MATCH (w:Work {key: v}) RETURN w
-}
-WITH w WHERE any(p IN $better WHERE any(x IN coalesce(w.fps, []) WHERE x STARTS WITH p + ':')) AND EXISTS { (w)-[:IN_COUNTRY|AFFILIATION]->() }
-RETURN w.doi AS doi, w.arxiv_id AS arxiv, w.key AS key
-"""
-
 
 def read_orgs(store: Store) -> list[dict[str, Any]]:
     return store.read(ORGS)
@@ -180,21 +162,3 @@ def explain(store: Store, key: str) -> dict[str, Any] | None:
 
 def raw_affiliations(store: Store, limit: int = 200_000) -> list[dict[str, Any]]:
     return store.read(RAW_AFFILIATIONS, limit=limit)
-
-
-def strip_attributed(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]], kind: str) -> list[tuple[Work, str]]:
-    """Papers of ``batch`` that a more authoritative source already attributed to organizations
-    and countries lose this source's authorships, so no paper is counted twice."""
-    better = list(PRECEDENCE[:PRECEDENCE.index(kind)]) if kind in PRECEDENCE else list(PRECEDENCE)
-    if not better or not batch:
-        return list(batch)
-    found = tx.run(ATTRIBUTED, dois=[w.doi for w, _ in batch if w.doi], arxiv=[w.arxiv_id for w, _ in batch if w.arxiv_id],
-                   keys=[w.key for w, _ in batch], better=better).data()
-    hit = {("doi", r["doi"]) for r in found if r["doi"]} | {("arxiv", r["arxiv"]) for r in found if r["arxiv"]} | \
-          {("key", r["key"]) for r in found}
-    out = []
-    for w, loc in batch:
-        if ("doi", w.doi) in hit or ("arxiv", w.arxiv_id) in hit or ("key", w.key) in hit:
-            w = w.model_copy(update={"authorships": ()})
-        out.append((w, loc))
-    return out

@@ -12,7 +12,6 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from graph.orgs import strip_attributed
 from graph.load import write_works
 from ingest import conference, scopus, wos
 from ingest.pipeline import Input, Report, file_input, ingest
@@ -105,12 +104,6 @@ def plan(paths: list[Path], known_table: Path | None = None) -> tuple[dict[str, 
     return inputs, skipped
 
 
-def writer(tx: Any, batch: list, kind: str, source_key: str, done: int, complete: bool, force: bool = False) -> Any:
-    """``write_works``, except that papers already attributed to organizations/countries by a
-    more authoritative source (OpenAlex) keep that attribution rather than getting a second one."""
-    return write_works(tx, strip_attributed(tx, batch, kind), kind, source_key, done, complete, force)
-
-
 def ingest_exports(store: Any, paths: list[Path], force: bool = False, known_table: Path | None = None) -> dict[str, Report]:
     from kizashi.ingest_cli import _print, _quarantine
 
@@ -123,7 +116,7 @@ def ingest_exports(store: Any, paths: list[Path], force: bool = False, known_tab
             q = _quarantine(kind)
             try:
                 reports[kind] = ingest(store, inputs[kind], kind, batch_size=get_settings().batch_size, quarantine=q,
-                                       args=[str(p) for p in paths], force=force, writer=writer)
+                                       args=[str(p) for p in paths], force=force, writer=write_works)
             finally:
                 q.close()
             _print(reports[kind], q, kind)

@@ -81,3 +81,25 @@ def test_batch_size_does_not_change_the_result(store, tmp_path: Path, batch_size
     load(store, "arxiv", [FIXTURES / "arxiv_feed.xml"], tmp_path, batch_size=batch_size)
     c = stable_counts(store)
     assert c["Work"] == 4 and c["rel:IN_COUNTRY"] == 6 and c["rel:AFFILIATION"] == 6
+
+
+def test_one_source_attributes_each_paper_whichever_order(store, tmp_path: Path):
+    """A paper in an export and in OpenAlex is attributed once, by OpenAlex, in either order."""
+    from graph.load import write_works
+    from graph.work import Authorship, Organization, Work
+
+    export = Work(source="wos", doi="10.5555/kizashi.qubit.2023", source_id="WOS:1", title="x", fingerprint="f1",
+                  authorships=(Authorship(position=0, name="A. Sato", countries=("JP",),
+                                          organizations=(Organization(key="name:univ tokyo", name="Univ Tokyo", country="JP"),)),))
+    store.write("MERGE (:Source {key: 's'})")
+    for order in ("export-first", "openalex-first"):
+        store.autocommit("MATCH (w:Work) DETACH DELETE w")
+        if order == "export-first":
+            store.execute_write(write_works, [(export, "line 1")], "wos", "s", 1, True)
+        load(store, "openalex", [FIXTURES / "openalex_works.jsonl"], tmp_path, force=True)
+        if order == "openalex-first":
+            store.execute_write(write_works, [(export, "line 1")], "wos", "s", 1, True)
+        rows = store.read("""MATCH (w:Work {doi: '10.5555/kizashi.qubit.2023'})-[e:IN_COUNTRY]->(c)
+                             RETURN w.attributed_by AS by, c.code AS c, sum(e.fraction) AS f ORDER BY c""")
+        assert [(r["by"], r["c"], r["f"]) for r in rows] == [("openalex", "CN", 0.25), ("openalex", "JP", 0.25), ("openalex", "US", 0.25)], order
+        assert store.read("MATCH (:Work {doi: '10.5555/kizashi.qubit.2023'})-[:AFFILIATION]->(o) RETURN count(o) AS n") == [{"n": 4}]
