@@ -19,9 +19,9 @@ techs = data["technologies"]
 f1, f2, f3, f4 = st.columns([3, 2, 2, 1])
 present_lists = sorted({li for x in techs for li in (x.get("lists") or [])},
                        key=lambda li: (list(c.LISTS).index(li) if li in c.LISTS else 99, li))
-chosen_lists = f1.multiselect(t("lists"), present_lists, format_func=c.list_label, key="ov_lists")
+chosen_lists = f1.multiselect(t("lists"), present_lists, format_func=c.list_label, key="ov_lists", placeholder="—")
 domains = sorted({x["domain"] for x in techs if x.get("domain")})
-chosen_domains = f2.multiselect(t("domain"), domains, key="ov_domains")
+chosen_domains = f2.multiselect(t("domain"), domains, key="ov_domains", placeholder="—")
 st.session_state.setdefault("weighted_on", True)
 kind = "weighted" if f3.toggle(t("weighted"), key="weighted_on", help=f"{t('score_kind')}: {t('raw')} ↔ {t('weighted')}") else "raw"
 n_countries = f4.number_input(t("countries_shown"), 3, 40, 12, key="ov_n")
