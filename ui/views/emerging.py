@@ -58,6 +58,6 @@ with b:
         fig.update_layout(height=220, margin={"t": 10, "b": 10})
         st.plotly_chart(fig, key="cluster_countries")
         c.caption(as_of, "fractional")
-stats = {k: cl.get(k) for k in ("size", "cagr", "share_growth", "novelty", "impact", "coherence", "emergence", "years")
+stats = {k: cl.get(k) for k in ("size", "cagr", "share_growth", "novelty", "impact", "coherence", "emergence")
          if cl.get(k) is not None}
 st.caption(" · ".join(f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in stats.items()))
