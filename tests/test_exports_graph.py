@@ -10,7 +10,8 @@ from pathlib import Path
 from graph.store import Store
 from ingest.pipeline import Report, ingest
 from ingest.quarantine import Quarantine
-from kizashi.exports_cli import plan, writer
+from graph.load import write_works as writer
+from kizashi.exports_cli import plan
 from tests.conftest import FIXTURES, require
 from tests.helpers import load
 
