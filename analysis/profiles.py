@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,15 @@ def load(name: str = DEFAULT, home: Path | None = None) -> Profile:
     paths = available(home)
     if name not in paths:
         raise ConfigError(f"unknown alliance profile {name!r}; available: {', '.join(sorted(paths))}")
+    path = paths[name]
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, mtime_ns: int) -> Profile:
+    """Parsed once per file version: the API reads a profile on every request."""
+    paths = {path.stem: path}
+    name = path.stem
     try:
         data = yaml.safe_load(paths[name].read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
