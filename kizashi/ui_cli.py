@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -53,6 +54,11 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
     env = dict(os.environ, KIZASHI_API_URL=os.environ.get("KIZASHI_API_URL") or settings.api_url)
     env["KIZASHI_API_KEY"] = os.environ.get("KIZASHI_API_KEY") or dashboard_key(settings)
     procs: list[subprocess.Popen] = []
+
+    def stop(*_: object) -> None:      # SIGTERM too stops the children, not only Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         if api:
             api_cmd = [sys.executable, "-m", "kizashi.cli", "serve", "api"]
