@@ -185,32 +185,10 @@ def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory la
 
 
 def _serve(settings) -> None:
-    """API and dashboard side by side until Ctrl-C; the dashboard gets its own read key."""
-    import os
-    import subprocess
-    import time
-
-    from api.keys import KeyStore
-
-    key = settings.api_key.get_secret_value() if settings.api_key else KeyStore.at(settings.home).create("read", "dashboard (kizashi run)")[0]
-    env = {**os.environ, "KIZASHI_API_KEY": key}
-    cli = [sys.executable, "-m", "kizashi.cli"]
-    procs = [subprocess.Popen([*cli, "serve", "api"], env=env)]
-    time.sleep(2)
-    procs.append(subprocess.Popen([*cli, "serve", "ui"], env=env))
-    console.print(f"API        {settings.api_url}/docs  (read key: {key})")
-    console.print(f"Dashboard  http://{settings.ui_host}:{settings.ui_port}")
-    console.print("Ctrl-C stops both.")
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
+    """API and dashboard side by side until Ctrl-C (``kizashi serve ui --api``)."""
+    console.print(f"API        {settings.api_url}/docs   (keys: kizashi keys create --role read)")
+    console.print(f"Dashboard  http://{settings.ui_host}:{settings.ui_port}   Ctrl-C stops both.")
+    app(["serve", "ui", "--api"], standalone_mode=False)
 
 
 def main() -> None:
