@@ -172,8 +172,10 @@ class LabelReport:
 
 
 def embed_nodes(store, embedder: Embedder | None = None, labels: list[str] | None = None, batch: int = 512,
-                force: bool = False, progress: Callable[[str, int, int], None] | None = None) -> list[LabelReport]:
+                force: bool = False, progress: Callable[[str, int, int], None] | None = None,
+                mapped_only: bool = False) -> list[LabelReport]:
     """Encode every embeddable node whose text or model changed; store vector, hash and model.
+    ``mapped_only`` limits it to documents mapped to a technology (the main job's default).
 
     ``progress(label, scanned, encoded)`` is called after each batch."""
     from concurrent.futures import ThreadPoolExecutor
@@ -187,14 +189,14 @@ def embed_nodes(store, embedder: Embedder | None = None, labels: list[str] | Non
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-write")
     try:
         for e in gv.present_labels(store, labels):
-            reports.append(_embed_label(store, e, emb, batch, force, progress, writer))
+            reports.append(_embed_label(store, e, emb, batch, force, progress, writer, mapped_only))
     finally:
         writer.shutdown(wait=True)
     return reports
 
 
 def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
-                 progress: Callable[[str, int, int], None] | None, writer) -> LabelReport:
+                 progress: Callable[[str, int, int], None] | None, writer, mapped_only: bool = False) -> LabelReport:
     from graph import vectors as gv
 
     gv.ensure_index(store, e, emb.dim)
@@ -222,7 +224,7 @@ def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
         if progress:
             progress(e.label, rep.nodes, rep.encoded)
 
-    for page in gv.texts(store, e):
+    for page in gv.texts(store, e, mapped_only=mapped_only):
         for r in page:
             rep.nodes += 1
             text = document_text(r["title"], r["body"])

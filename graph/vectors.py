@@ -70,10 +70,12 @@ def ensure_index(store: Store, e: Embeddable, dim: int) -> bool:
     return True
 
 
-def texts(store: Store, e: Embeddable, page: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    """Pages of {key, title, body, hash, model} in key order (index-backed paging)."""
+def texts(store: Store, e: Embeddable, page: int = 5000, mapped_only: bool = False) -> Iterator[list[dict[str, Any]]]:
+    """Pages of {key, title, body, hash, model} in key order (index-backed paging);
+    ``mapped_only``: only documents already mapped to a technology (ABOUT)."""
+    about = " AND EXISTS { (n)-[:ABOUT]->() }" if mapped_only else ""
     body = "coalesce(" + ", ".join(f"n.{_q(p)}" for p in e.body) + ")" if len(e.body) > 1 else f"n.{_q(e.body[0])}"
-    cypher = (f"MATCH (n:{_q(e.label)}) WHERE n.{_q(e.key)} > $after "
+    cypher = (f"MATCH (n:{_q(e.label)}) WHERE n.{_q(e.key)} > $after{about} "
               f"RETURN n.{_q(e.key)} AS key, n.{_q(e.title)} AS title, {body} AS body, "
               "n.text_hash AS hash, n.embedding_model AS model "
               f"ORDER BY n.{_q(e.key)} LIMIT $page")

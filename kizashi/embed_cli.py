@@ -19,6 +19,7 @@ def embed(label: Annotated[Optional[list[str]], typer.Option("--label", help="On
           model: Annotated[Optional[str], typer.Option(help="Embedder (default: the KIZASHI_EMBEDDER setting).")] = None,
           batch: Annotated[int, typer.Option(help="Texts per encode call and write transaction.")] = 512,
           force: Annotated[bool, typer.Option(help="Re-encode even unchanged texts.")] = False,
+          mapped_only: Annotated[bool, typer.Option(help="Only documents mapped to a technology (kizashi map).")] = False,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Embed titles + abstracts (and policy text) into each node; unchanged texts are skipped."""
     from rich.progress import Progress, TextColumn
@@ -36,7 +37,7 @@ def embed(label: Annotated[Optional[list[str]], typer.Option("--label", help="On
             rate = encoded / max(time.perf_counter() - t0, 1e-9)
             bar.update(task, description=f"{lb}: {scanned:,} scanned · {encoded:,} encoded · {rate:.1f} texts/s")
 
-        reports = embed_nodes(store, emb, labels=label, batch=batch, force=force, progress=progress)
+        reports = embed_nodes(store, emb, labels=label, batch=batch, force=force, progress=progress, mapped_only=mapped_only)
     rows = [{"label": r.label, "nodes": r.nodes, "encoded": r.encoded, "unchanged": r.unchanged, "no_text": r.empty,
              "seconds": round(r.seconds, 1), "texts_per_s": round(r.rate, 1),
              "encode_share": round(r.encode_seconds / r.seconds, 3) if r.seconds else None} for r in reports]
