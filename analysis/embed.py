@@ -266,7 +266,8 @@ def search(store, query: str, k: int = 10, labels: list[str] | None = None,
     for e in gv.EMBEDDABLE:
         if labels and e.label not in labels:
             continue
-        if gv.has_index(store, e):
+        # An index built by another model (other dimensions) cannot answer this query.
+        if gv.index_dimensions(store, e) == len(v):
             hits.extend(gv.query(store, e, v, k))
     hits.sort(key=lambda h: -h["score"])
     return hits[:k]

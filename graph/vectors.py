@@ -125,6 +125,11 @@ def has_index(store: Store, e: Embeddable) -> bool:
     return bool(store.read("SHOW VECTOR INDEXES YIELD name WHERE name = $name RETURN name", name=e.index))
 
 
+def index_dimensions(store: Store, e: Embeddable) -> int | None:
+    rows = store.read("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", name=e.index)
+    return (rows[0]["options"] or {}).get("indexConfig", {}).get("vector.dimensions") if rows else None
+
+
 def vectors(store: Store, e: Embeddable, model: str, page: int = 5000,
             where: str = "", **params: Any) -> Iterator[list[dict[str, Any]]]:
     """Pages of embedded nodes: {key, v, year, cites, title, body}, for clustering.

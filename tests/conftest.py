@@ -64,8 +64,10 @@ def _session_store(neo4j_conn: Connection) -> Iterator[Store]:
 
 @pytest.fixture
 def store(_session_store: Store) -> Store:
-    """The real Neo4j, emptied before each test."""
+    """The real Neo4j, emptied before each test (vector indexes too: tests embed with models of other sizes)."""
     _session_store.autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    for r in _session_store.read("SHOW VECTOR INDEXES YIELD name RETURN name"):
+        _session_store.autocommit(f"DROP INDEX `{r['name']}` IF EXISTS")
     return _session_store
 
 
