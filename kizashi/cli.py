@@ -142,6 +142,8 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
 
         steps.append(("ingest OpenAlex (live watch-list)", ["ingest", "openalex", *QUERIES, "--max", str(max_per_query)]))
         steps.append(("ingest arXiv (live watch-list)", ["ingest", "arxiv", *(f'all:"{q}"' for q in QUERIES), "--max", str(max_per_query)]))
+    # Emerging areas within the two topic corpora with years, besides the whole graph's.
+    corpora = [("quant-ph", "quant-ph_oai_dc_extract"), ("robotics", "papercopilot_robotics")] if data is not None else []
     return steps + [
         ("technology taxonomy", ["taxonomy", "load"]),
         ("organization resolution", ["orgs", "resolve"]),
@@ -150,6 +152,7 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
         ("document → technology mapping", ["map", "--method", "rule"]),
         ("embeddings", ["embed", "--mapped-only"]),
         ("emerging clusters", ["clusters"]),
+        *((f"emerging clusters in {scope}", ["clusters", "--scope", scope, "--source", src]) for scope, src in corpora),
         ("rankings", ["rank"]),
     ]
 
