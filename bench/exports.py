@@ -17,13 +17,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# bench/ holds scripts whose names shadow packages (bench/neo4j.py): keep it off the path
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
 from ingest.pipeline import ingest  # noqa: E402
 from ingest.quarantine import Quarantine  # noqa: E402
-from kizashi.exports_cli import plan, writer  # noqa: E402
+from graph.load import write_works as writer  # noqa: E402
+from kizashi.exports_cli import plan  # noqa: E402
 from kizashi.settings import get_settings  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "data" / "bibliometric_exports"

@@ -19,7 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.neo4j import SHARED, bench_store, wipe
+from bench.common import SHARED, bench_store, wipe
 from graph.load import write_works
 from ingest import arxiv as ax
 from ingest import openalex as oa

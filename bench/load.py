@@ -22,12 +22,12 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from bench.common import free_port, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,17 +38,6 @@ ROUTES = {
     "search": ("/search", lambda tech, i: {"q": ["quantum sensing", "窒化ガリウム", "gallium nitride power",
                                                   "量子センシング"][i % 4], "k": 5}),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
 # ---------------------------------------------------------------- the generator (second process)
@@ -97,7 +86,7 @@ async def _generate(base: str, key: str, route: str, tech: str, clients: int, re
     return {"route": route, "clients": clients, "requests": len(lat), "unfinished": started - len(lat),
             "errors": sum(errors.values()),
             "error_kinds": errors, "seconds": round(wall, 2), "throughput_rps": len(lat) / wall if wall else 0.0,
-            "p50_ms": 1000 * _pct(lat, 50), "p95_ms": 1000 * _pct(lat, 95), "p99_ms": 1000 * _pct(lat, 99)}
+            "p50_ms": 1000 * percentile(lat, 50), "p95_ms": 1000 * percentile(lat, 95), "p99_ms": 1000 * percentile(lat, 99)}
 
 
 def generator_main(a: argparse.Namespace) -> None:
@@ -155,7 +144,7 @@ def _seed(env: dict[str, str]) -> str:
 
 
 def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
                              "--port", str(port), "--log-level", "warning", "--no-access-log",
                              # keep idle keep-alive connections longer than a slow phase's gaps: uvicorn's 5 s
@@ -205,7 +194,7 @@ def main() -> None:
     if not a.existing:
         tmp = tempfile.TemporaryDirectory(prefix="kz-load-")
         env = {k: v for k, v in env.items() if not k.startswith("NEO4J_")}
-        env.update(KIZASHI_HOME=tmp.name, KIZASHI_BOLT_PORT=str(_free_port()), KIZASHI_NEO4J_HEAP="1g",
+        env.update(KIZASHI_HOME=tmp.name, KIZASHI_BOLT_PORT=str(free_port()), KIZASHI_NEO4J_HEAP="1g",
                    KIZASHI_NEO4J_PAGE_CACHE_MB="256")
         os.environ.update(env)
         note = _seed(env)

@@ -16,21 +16,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
+from bench.common import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 WORKS = ROOT.parent / "shared" / "data" / "openalex" / "works.jsonl.gz"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_parts(src: Path, out: Path, n: int) -> list[Path]:
@@ -95,7 +89,7 @@ def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     tmp = tempfile.TemporaryDirectory(prefix="kz-partitions-")
     home = Path(tmp.name)
-    os.environ.update(KIZASHI_HOME=str(home), KIZASHI_BOLT_PORT=str(_free_port()), KIZASHI_NEO4J_HEAP="1g",
+    os.environ.update(KIZASHI_HOME=str(home), KIZASHI_BOLT_PORT=str(free_port()), KIZASHI_NEO4J_HEAP="1g",
                       KIZASHI_NEO4J_PAGE_CACHE_MB="256", KIZASHI_BATCH_SIZE="500")
     for k in [k for k in os.environ if k.startswith("NEO4J_")]:
         del os.environ[k]

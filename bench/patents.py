@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from bench.neo4j import SHARED, bench_store, wipe
+from bench.common import SHARED, bench_store, wipe
 from graph.patent import Patent, write_patents
 from ingest.patents import family, inputs, reader
 from ingest.pipeline import ingest

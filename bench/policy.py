@@ -20,7 +20,7 @@ import logging
 import time
 from pathlib import Path
 
-from bench.neo4j import SHARED, bench_store, wipe
+from bench.common import SHARED, bench_store, wipe
 from graph.policy import PolicyDocument, write_policy
 from ingest import controls
 from ingest import policy as pol

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import profiles, rank  # noqa: E402
+from bench.common import free_port, percentile
 
 
 def bench_reweight(techs: int = 100, countries: int = 200, reps: int = 20) -> dict[str, float]:
@@ -51,17 +51,6 @@ def bench_reweight(techs: int = 100, countries: int = 200, reps: int = 20) -> di
     return {"mean_s": statistics.mean(times), "max_s": max(times), "reps": reps}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
-
-
 def bench_api(clients: int, cached: int, uncached: int, seconds: float) -> dict[str, dict[str, float]]:
     import httpx
 
@@ -71,7 +60,7 @@ def bench_api(clients: int, cached: int, uncached: int, seconds: float) -> dict[
     settings = get_settings()
     keys = KeyStore.at(settings.home)
     key, rec = keys.create("read", label="bench/rank.py")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KIZASHI_API_REQUESTS_PER_MINUTE": "10000000"}
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
                                "--port", str(port), "--log-level", "warning"], env=env,
@@ -119,8 +108,8 @@ def bench_api(clients: int, cached: int, uncached: int, seconds: float) -> dict[
             with ThreadPoolExecutor(clients) as pool:
                 list(pool.map(worker, range(clients)))
             wall = time.perf_counter() - t0
-            return {"requests": len(lat), "errors": errors, "p50_ms": 1000 * _pct(lat, 50),
-                    "p95_ms": 1000 * _pct(lat, 95), "throughput_rps": len(lat) / wall if wall else 0.0}
+            return {"requests": len(lat), "errors": errors, "p50_ms": 1000 * percentile(lat, 50),
+                    "p95_ms": 1000 * percentile(lat, 95), "throughput_rps": len(lat) / wall if wall else 0.0}
 
         run(min(len(techs), 20), False)          # warm the server and Neo4j's query plans
         return {"technologies": {"n": len(techs)}, "cached": run(cached, False), "uncached": run(uncached, True)}

@@ -1,4 +1,5 @@
-"""A throwaway local Neo4j for a benchmark run (or the one NEO4J_URI names)."""
+"""Shared by the benchmarks: a throwaway local Neo4j (or the one NEO4J_URI names), free ports,
+percentiles. (Not named neo4j.py: run as a script, it would shadow the driver.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from kizashi.settings import Settings
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -33,7 +34,7 @@ def bench_store(heap: str = "2g", page_cache_mb: int = 1024) -> Iterator[Store]:
         store.close()
         return
     with tempfile.TemporaryDirectory(prefix="kizashi-bench-") as home:
-        settings = Settings(home=Path(home), bolt_port=_free_port(), neo4j_heap=heap, neo4j_page_cache_mb=page_cache_mb, neo4j_uri=None)
+        settings = Settings(home=Path(home), bolt_port=free_port(), neo4j_heap=heap, neo4j_page_cache_mb=page_cache_mb, neo4j_uri=None)
         server.start(settings)
         try:
             store = Store(open_driver(server.connection(settings)))
@@ -46,3 +47,8 @@ def bench_store(heap: str = "2g", page_cache_mb: int = 1024) -> Iterator[Store]:
 
 def wipe(store: Store) -> None:
     store.autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+def percentile(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
