@@ -165,6 +165,7 @@ class LabelReport:
     empty: int = 0
     seconds: float = 0.0
     encode_seconds: float = 0.0
+    replaced: str | None = None   # the model whose vectors this run swapped out (a model switch)
 
     @property
     def rate(self) -> float:
@@ -176,6 +177,11 @@ def embed_nodes(store, embedder: Embedder | None = None, labels: list[str] | Non
                 mapped_only: bool = False) -> list[LabelReport]:
     """Encode every embeddable node whose text or model changed; store vector, hash and model.
     ``mapped_only`` limits it to documents mapped to a technology (the main job's default).
+
+    The same model updates vectors in place, batch by batch. Another model is staged beside
+    the live vectors and swapped in only once every node is encoded, so a crash leaves search
+    on the previous model, and the next run with the new model continues the staged work
+    (graph/vectors.py describes the swap).
 
     ``progress(label, scanned, encoded)`` is called after each batch."""
     from concurrent.futures import ThreadPoolExecutor
@@ -199,7 +205,20 @@ def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
                  progress: Callable[[str, int, int], None] | None, writer, mapped_only: bool = False) -> LabelReport:
     from graph import vectors as gv
 
-    gv.ensure_index(store, e, emb.dim)
+    st = gv.state(store, e)
+    if st is not None and st.phase in ("promoting", "cleaning"):
+        gv.promote(store, e)    # a swap that was cut short: finish it first (nothing to encode)
+        st = gv.state(store, e)
+    switch = st is not None and st.model is not None and (st.model, st.dim) != (emb.name, emb.dim)
+    if switch:
+        slot, hash_field, model_field = gv.NEXT, "hash_next", "model_next"
+        gv.begin_staging(store, e, emb.name, emb.dim)
+    else:
+        slot, hash_field, model_field = gv.LIVE, "hash", "model"
+        if st is not None and st.phase == "staging":
+            gv.abandon_staging(store, e)   # back to the live model: a half-staged switch is moot
+        gv.ensure_index(store, e, emb.dim)
+        gv.set_live(store, e, emb.name, emb.dim)
     rep = LabelReport(e.label)
     t0 = time.perf_counter()
     pending: list[tuple[str, str, str]] = []  # key, text, hash
@@ -218,7 +237,7 @@ def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
         rep.encode_seconds += time.perf_counter() - t
         rows = [{"key": k, "hash": h, "v": v.tolist()} for (k, _, h), v in zip(pending, vecs)]
         wait()
-        inflight.append(writer.submit(gv.write, store, e, emb.name, rows))
+        inflight.append(writer.submit(gv.write, store, e, emb.name, rows, slot))
         rep.encoded += len(pending)
         pending.clear()
         if progress:
@@ -230,11 +249,11 @@ def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
             text = document_text(r["title"], r["body"])
             if not text:
                 rep.empty += 1
-                if r["hash"] is not None:
+                if r[hash_field] is not None:
                     empty.append(r["key"])
                 continue
             h = text_hash(text)
-            if not force and r["hash"] == h and r["model"] == emb.name:
+            if not force and r[hash_field] == h and r[model_field] == emb.name:
                 rep.unchanged += 1
                 continue
             pending.append((r["key"], text, h))
@@ -245,7 +264,10 @@ def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
     flush()
     wait()
     if empty:
-        gv.clear(store, e, empty)
+        gv.clear(store, e, empty, slot)
+    if switch:
+        gv.promote(store, e)
+        rep.replaced = st.model
     rep.seconds = time.perf_counter() - t0
     return rep
 
@@ -263,12 +285,14 @@ def search(store, query: str, k: int = 10, labels: list[str] | None = None,
     emb = embedder or get_embedder()
     v = emb.encode([query])[0].tolist()
     hits: list[dict[str, Any]] = []
+    serving = gv.serving(store)
     for e in gv.EMBEDDABLE:
         if labels and e.label not in labels:
             continue
+        index, dim = serving.get(e.label, (None, None))
         # An index built by another model (other dimensions) cannot answer this query.
-        if gv.index_dimensions(store, e) == len(v):
-            hits.extend(gv.query(store, e, v, k))
+        if dim == len(v):
+            hits.extend(gv.query(store, e, v, k, index))
     hits.sort(key=lambda h: -h["score"])
     return hits[:k]
 

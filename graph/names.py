@@ -22,6 +22,7 @@ FAMILY: Final = "Family"                  # "docdb:<id>", else "app:<CC><number>
 CPC: Final = "CPC"                        # keyed by code: "H", "H01", "H01L", "H01L21/00", "H01L21/02"
 CLUSTER: Final = "Cluster"                # graph/clusters.py: an emerging-area cluster of one run, keyed "<scope>:<id>@<run>"
 CLUSTER_RUN: Final = "ClusterRun"         # one clustering run of a scope; status writing/current/replaced
+EMBEDDING_STATE: Final = "EmbeddingState"  # graph/vectors.py: one per embeddable label, its live and staged model
 
 # Relationship types
 AUTHORED: Final = "AUTHORED"            # (Author)-[:AUTHORED {position, author_position, raw_affiliations}]->(Work)

@@ -1,10 +1,25 @@
 """Embeddings on nodes and Neo4j vector indexes: the Cypher side.
 
 Each embeddable label stores ``embedding`` (float32 list), ``text_hash`` (of the
-text it was computed from) and ``embedding_model``. A vector is current when
-both match, so unchanged documents are never re-encoded. Each label has one
-cosine vector index named ``<label>_embedding``, sized by the embedder in use;
-switching to a model of another size rebuilds it.
+text it was computed from) and ``embedding_model``: the live vectors, which every
+reader uses, under one cosine vector index named ``<label>_embedding``. A vector is
+current when hash and model both match, so unchanged documents are never re-encoded.
+
+Switching a label to another model never touches the live vectors until the new
+ones are complete. The new model's vectors go to ``embedding_next`` (+
+``text_hash_next``, ``embedding_next_model``) under their own index
+``<label>_embedding_next``; one ``(:EmbeddingState {label, model, dim, next_model,
+next_dim, phase})`` node per label records which model is live and how far a switch
+got. When every node is staged, ``promote`` swaps in three resumable phases:
+
+- ``promoting``: search answers from the complete staging index while the live
+  index is dropped, staged vectors are copied to the live property (vectors of the
+  old model without a staged one are removed) and the live index is rebuilt;
+- ``cleaning``: the new model is live; staging properties and index are removed;
+- none: nothing in flight.
+
+A crash in any phase leaves search on one complete model, and the next run resumes
+where it stopped: staged vectors whose text is unchanged are kept, not re-encoded.
 """
 
 from __future__ import annotations
@@ -13,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.names import EMBEDDING_STATE
 from graph.store import Store
 
 
@@ -55,29 +71,143 @@ def present_labels(store: Store, labels: Sequence[str] | None = None) -> list[Em
     return out
 
 
-def ensure_index(store: Store, e: Embeddable, dim: int) -> bool:
-    """Create the label's cosine vector index (rebuild it if its size differs). True if (re)created."""
-    rows = store.read("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", name=e.index)
+LIVE, NEXT = "embedding", "embedding_next"
+# property names: (vector, text hash, model)
+PROPS = {LIVE: ("embedding", "text_hash", "embedding_model"),
+         NEXT: ("embedding_next", "text_hash_next", "embedding_next_model")}
+BATCH = 2000   # rows per transaction when a swap rewrites a whole label
+
+
+@dataclass(frozen=True)
+class State:
+    """Which model a label's live vectors come from, and a switch in flight (if any)."""
+    model: str | None
+    dim: int | None
+    next_model: str | None = None
+    next_dim: int | None = None
+    phase: str | None = None     # None | "staging" | "promoting" | "cleaning"
+
+
+def _index(e: Embeddable, slot: str) -> str:
+    return e.index if slot == LIVE else f"{e.index}_next"
+
+
+def state(store: Store, e: Embeddable) -> State | None:
+    """The label's recorded state; for a graph embedded before states were recorded, the
+    model and size of any live vector (None when nothing is embedded)."""
+    rows = store.read(f"MATCH (s:{_q(EMBEDDING_STATE)} {{label: $label}}) RETURN s {{.*}} AS s", label=e.label)
     if rows:
-        have = (rows[0]["options"] or {}).get("indexConfig", {}).get("vector.dimensions")
-        if have == dim:
-            return False
-        store.autocommit(f"DROP INDEX {_q(e.index)} IF EXISTS")
+        s = rows[0]["s"]
+        return State(s.get("model"), s.get("dim"), s.get("next_model"), s.get("next_dim"), s.get("phase"))
+    rows = store.read(f"MATCH (n:{_q(e.label)}) WHERE n.embedding IS NOT NULL "
+                      "RETURN n.embedding_model AS m, size(n.embedding) AS d LIMIT 1")
+    return State(rows[0]["m"], rows[0]["d"]) if rows else None
+
+
+def _set_state(store: Store, e: Embeddable, **fields: Any) -> None:
+    store.write(f"MERGE (s:{_q(EMBEDDING_STATE)} {{label: $label}}) SET s += $fields",
+                label=e.label, fields=fields)
+
+
+def set_live(store: Store, e: Embeddable, model: str, dim: int) -> None:
+    """Record ``model`` as the label's live model (vectors written in place)."""
+    _set_state(store, e, model=model, dim=dim)
+
+
+def ensure_index(store: Store, e: Embeddable, dim: int, slot: str = LIVE) -> bool:
+    """Create the slot's cosine vector index (rebuild it if its size differs). True if (re)created."""
+    name = _index(e, slot)
+    have = index_dimensions(store, e, name)
+    if have == dim:
+        return False
+    if have is not None:
+        store.autocommit(f"DROP INDEX {_q(name)} IF EXISTS")
     store.autocommit(
-        f"CREATE VECTOR INDEX {_q(e.index)} IF NOT EXISTS FOR (n:{_q(e.label)}) ON n.embedding "
+        f"CREATE VECTOR INDEX {_q(name)} IF NOT EXISTS FOR (n:{_q(e.label)}) ON n.{_q(PROPS[slot][0])} "
         "OPTIONS {indexConfig: {`vector.dimensions`: $dim, `vector.similarity_function`: 'cosine'}}", dim=dim)
     store.autocommit("CALL db.awaitIndexes(300)")
     return True
 
 
+def _drop_index(store: Store, name: str) -> None:
+    store.autocommit(f"DROP INDEX {_q(name)} IF EXISTS")
+
+
+def _clear_slot(store: Store, e: Embeddable, slot: str, where: str = "", **params: Any) -> None:
+    v, h, m = (_q(p) for p in PROPS[slot])
+    store.autocommit(f"MATCH (n:{_q(e.label)}) WHERE n.{v} IS NOT NULL {where} "
+                     f"CALL (n) {{ REMOVE n.{v}, n.{h}, n.{m} }} IN TRANSACTIONS OF {BATCH} ROWS", **params)
+
+
+def begin_staging(store: Store, e: Embeddable, model: str, dim: int) -> None:
+    """Stage ``model`` for this label; staged work of another model is dropped first."""
+    st = state(store, e)
+    if st is None or st.phase != "staging" or (st.next_model, st.next_dim) != (model, dim):
+        abandon_staging(store, e)
+        _set_state(store, e, next_model=model, next_dim=dim, phase="staging")
+    ensure_index(store, e, dim, NEXT)
+
+
+def abandon_staging(store: Store, e: Embeddable) -> None:
+    """Forget a switch that was not promoted: staged vectors, their index, the record of it."""
+    _clear_slot(store, e, NEXT)
+    _drop_index(store, _index(e, NEXT))
+    st = store.read(f"MATCH (s:{_q(EMBEDDING_STATE)} {{label: $label}}) RETURN s.phase AS p", label=e.label)
+    if st and st[0]["p"] == "staging":
+        _set_state(store, e, next_model=None, next_dim=None, phase=None)
+
+
+def promote(store: Store, e: Embeddable) -> None:
+    """Make the completely staged model live (see the module docstring); safe to re-run after a crash."""
+    st = state(store, e)
+    if st is None or st.phase is None or st.next_model is None:
+        return
+    model, dim = st.next_model, st.next_dim
+    if st.phase == "staging":
+        ensure_index(store, e, dim, NEXT)         # search reads it from the next step on
+        _set_state(store, e, phase="promoting")
+        st = State(st.model, st.dim, model, dim, "promoting")
+    if st.phase == "promoting":
+        _drop_index(store, e.index)
+        store.autocommit(
+            f"MATCH (n:{_q(e.label)}) WHERE n.embedding_next IS NOT NULL AND n.embedding_next_model = $model "
+            "AND (n.embedding_model IS NULL OR n.embedding_model <> $model OR n.text_hash IS NULL "
+            "     OR n.text_hash <> n.text_hash_next) "
+            "CALL (n) { SET n.embedding = n.embedding_next, n.text_hash = n.text_hash_next, "
+            f"n.embedding_model = $model }} IN TRANSACTIONS OF {BATCH} ROWS", model=model)
+        # Vectors with nothing staged (text now empty, or out of the run's scope) belong to the old model.
+        _clear_slot(store, e, LIVE, "AND (n.embedding_model IS NULL OR n.embedding_model <> $model)", model=model)
+        ensure_index(store, e, dim, LIVE)
+        _set_state(store, e, model=model, dim=dim, phase="cleaning")
+    _clear_slot(store, e, NEXT)
+    _drop_index(store, _index(e, NEXT))
+    _set_state(store, e, next_model=None, next_dim=None, phase=None)
+
+
+def serving(store: Store) -> dict[str, tuple[str, int]]:
+    """label -> (index, dimensions) that search should query: the live index, or the complete
+    staging one while a swap rewrites the live vectors. Labels without such an index are absent."""
+    promoting = {r["label"] for r in store.read(
+        f"MATCH (s:{_q(EMBEDDING_STATE)}) WHERE s.phase = 'promoting' RETURN s.label AS label")}
+    dims = {r["name"]: (r["options"] or {}).get("indexConfig", {}).get("vector.dimensions")
+            for r in store.read("SHOW VECTOR INDEXES YIELD name, options RETURN name, options")}
+    out = {}
+    for e in EMBEDDABLE:
+        name = _index(e, NEXT) if e.label in promoting else e.index
+        if dims.get(name) is not None:
+            out[e.label] = (name, dims[name])
+    return out
+
+
 def texts(store: Store, e: Embeddable, page: int = 5000, mapped_only: bool = False) -> Iterator[list[dict[str, Any]]]:
-    """Pages of {key, title, body, hash, model} in key order (index-backed paging);
+    """Pages of {key, title, body, hash, model, hash_next, model_next} in key order (index-backed paging);
     ``mapped_only``: only documents already mapped to a technology (ABOUT)."""
     about = " AND EXISTS { (n)-[:ABOUT]->() }" if mapped_only else ""
     body = "coalesce(" + ", ".join(f"n.{_q(p)}" for p in e.body) + ")" if len(e.body) > 1 else f"n.{_q(e.body[0])}"
     cypher = (f"MATCH (n:{_q(e.label)}) WHERE n.{_q(e.key)} > $after{about} "
               f"RETURN n.{_q(e.key)} AS key, n.{_q(e.title)} AS title, {body} AS body, "
-              "n.text_hash AS hash, n.embedding_model AS model "
+              "n.text_hash AS hash, n.embedding_model AS model, "
+              "n.text_hash_next AS hash_next, n.embedding_next_model AS model_next "
               f"ORDER BY n.{_q(e.key)} LIMIT $page")
     after = ""
     while True:
@@ -88,19 +218,21 @@ def texts(store: Store, e: Embeddable, page: int = 5000, mapped_only: bool = Fal
         after = rows[-1]["key"]
 
 
-def write(store: Store, e: Embeddable, model: str, rows: list[dict[str, Any]]) -> None:
-    """rows: {key, hash, v}. Stored as a float32 vector property."""
+def write(store: Store, e: Embeddable, model: str, rows: list[dict[str, Any]], slot: str = LIVE) -> None:
+    """rows: {key, hash, v}. Stored as a float32 vector property of the live or staging slot."""
+    _, h, m = (_q(p) for p in PROPS[slot])
     store.write(
         f"UNWIND $rows AS r MATCH (n:{_q(e.label)} {{{_q(e.key)}: r.key}}) "
-        "CALL db.create.setNodeVectorProperty(n, 'embedding', r.v) "
-        "SET n.text_hash = r.hash, n.embedding_model = $model",
-        rows=rows, model=model)
+        "CALL db.create.setNodeVectorProperty(n, $prop, r.v) "
+        f"SET n.{h} = r.hash, n.{m} = $model",
+        rows=rows, model=model, prop=PROPS[slot][0])
 
 
-def clear(store: Store, e: Embeddable, keys: list[str]) -> None:
+def clear(store: Store, e: Embeddable, keys: list[str], slot: str = LIVE) -> None:
     """Drop stale vectors of nodes whose text is now empty."""
+    v, h, m = (_q(p) for p in PROPS[slot])
     store.write(f"UNWIND $keys AS k MATCH (n:{_q(e.label)} {{{_q(e.key)}: k}}) "
-                "REMOVE n.embedding, n.text_hash, n.embedding_model", keys=keys)
+                f"REMOVE n.{v}, n.{h}, n.{m}", keys=keys)
 
 
 def count(store: Store, e: Embeddable, model: str) -> dict[str, int]:
@@ -117,16 +249,19 @@ RETURN $label AS label, node[$key] AS key, node[$title] AS title,
 """
 
 
-def query(store: Store, e: Embeddable, vector: list[float], k: int) -> list[dict[str, Any]]:
-    return store.read(SEARCH, index=e.index, k=k, v=vector, label=e.label, key=e.key, title=e.title)
+def query(store: Store, e: Embeddable, vector: list[float], k: int, index: str | None = None) -> list[dict[str, Any]]:
+    """Nearest nodes in ``index`` (default: the live index; search passes ``serving_index``)."""
+    return store.read(SEARCH, index=index or e.index, k=k, v=vector, label=e.label, key=e.key, title=e.title)
 
 
 def has_index(store: Store, e: Embeddable) -> bool:
-    return bool(store.read("SHOW VECTOR INDEXES YIELD name WHERE name = $name RETURN name", name=e.index))
+    """Whether the label has a searchable vector index (the live one, or a staged one mid-swap)."""
+    return bool(store.read("SHOW VECTOR INDEXES YIELD name WHERE name IN $names RETURN name",
+                           names=[e.index, _index(e, NEXT)]))
 
 
-def index_dimensions(store: Store, e: Embeddable) -> int | None:
-    rows = store.read("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", name=e.index)
+def index_dimensions(store: Store, e: Embeddable, name: str | None = None) -> int | None:
+    rows = store.read("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", name=name or e.index)
     return (rows[0]["options"] or {}).get("indexConfig", {}).get("vector.dimensions") if rows else None
 
 

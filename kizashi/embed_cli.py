@@ -21,7 +21,10 @@ def embed(label: Annotated[Optional[list[str]], typer.Option("--label", help="On
           force: Annotated[bool, typer.Option(help="Re-encode even unchanged texts.")] = False,
           mapped_only: Annotated[bool, typer.Option(help="Only documents mapped to a technology (kizashi map).")] = False,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Embed titles + abstracts (and policy text) into each node; unchanged texts are skipped."""
+    """Embed titles + abstracts (and policy text) into each node; unchanged texts are skipped.
+
+    A different model is staged beside the current vectors and swapped in when complete: until
+    then search keeps the current model, and an interrupted switch resumes where it stopped."""
     from rich.progress import Progress, TextColumn
 
     from analysis.embed import embed_nodes, get_embedder
@@ -40,7 +43,8 @@ def embed(label: Annotated[Optional[list[str]], typer.Option("--label", help="On
         reports = embed_nodes(store, emb, labels=label, batch=batch, force=force, progress=progress, mapped_only=mapped_only)
     rows = [{"label": r.label, "nodes": r.nodes, "encoded": r.encoded, "unchanged": r.unchanged, "no_text": r.empty,
              "seconds": round(r.seconds, 1), "texts_per_s": round(r.rate, 1),
-             "encode_share": round(r.encode_seconds / r.seconds, 3) if r.seconds else None} for r in reports]
+             "encode_share": round(r.encode_seconds / r.seconds, 3) if r.seconds else None,
+             "replaced": r.replaced} for r in reports]
     if as_json:
         print_json({"model": emb.name, "dim": emb.dim, "labels": rows})
         return

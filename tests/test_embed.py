@@ -91,7 +91,10 @@ def test_incremental_embedding(store, tmp_path: Path, use: Embedder) -> None:
     other = Renamed(use)
     other.name = "use-multilingual-v2"
     [rep] = embed_nodes(store, other)
-    assert rep.encoded == 12
+    assert (rep.encoded, rep.replaced) == (12, "use-multilingual")   # staged, then swapped in whole
+    row = store.read("MATCH (w:Work) RETURN collect(DISTINCT w.embedding_model) AS m, count(w.embedding_next) AS staged")[0]
+    assert (row["m"], row["staged"]) == (["use-multilingual-v2"], 0)
+    assert search(store, "レアアースフリー磁石", k=1, embedder=other)[0]["key"] == "arxiv:2401.10001"
 
 
 @pytest.fixture

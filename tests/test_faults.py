@@ -257,20 +257,90 @@ def test_crashed_embedding_run_leaves_every_vector_whole_and_search_working(stor
     assert reports[0].encoded == n - len(redone) and reports[0].unchanged == len(redone)
 
 
-@pytest.mark.xfail(strict=True, reason="switching to an embedder of another size drops the vector index "
-                   "before re-encoding (graph/vectors.ensure_index), and vectors are overwritten in place: a crash "
-                   "mid-run leaves search without an index and nodes of mixed sizes. Needs a per-model property "
-                   "and index swapped at the end; not a minimal fix.")
+def _vector_state(store) -> dict:
+    return store.read(
+        "MATCH (w:Work) RETURN collect(DISTINCT size(w.embedding)) AS dims, collect(DISTINCT w.embedding_model) AS models, "
+        "count(w.embedding_next) AS staged")[0]
+
+
 def test_crashed_embedding_model_switch_keeps_the_previous_index(store, tmp_path: Path) -> None:
     from analysis.embed import embed_nodes, search
+    from graph import vectors as gv
     from tests.conftest import FIXTURES
     from tests.helpers import load
 
     load(store, "arxiv", [FIXTURES / "embed_works.jsonl"], tmp_path)
+    n = store.read("MATCH (w:Work) RETURN count(w) AS n")[0]["n"]
+    old, new = HashEmbedder(), HashEmbedder(name="hash-32", dim=32)
+    embed_nodes(store, old, labels=["Work"], batch=4)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        embed_nodes(store, HashEmbedder(name="hash-32", dim=32, fail_after=1), labels=["Work"], batch=4)
+    mid = _vector_state(store)
+    assert (mid["dims"], mid["models"], mid["staged"]) == ([64], ["hash-test"], 4)   # live vectors untouched
+    assert search(store, "quantum", k=3, labels=["Work"], embedder=old)
+    assert search(store, "quantum", k=3, labels=["Work"], embedder=new) == []         # nothing half-built is served
+
+    # The rerun continues the staged work, then swaps.
+    [rep] = embed_nodes(store, new, labels=["Work"], batch=4)
+    assert (rep.encoded, rep.unchanged, rep.replaced) == (n - 4, 4, "hash-test")
+    done = _vector_state(store)
+    assert (done["dims"], done["models"], done["staged"]) == ([32], ["hash-32"], 0)
+    e = gv.BY_LABEL["Work"]
+    assert gv.serving(store)["Work"] == (e.index, 32)
+    assert not store.read("SHOW VECTOR INDEXES YIELD name WHERE name ENDS WITH '_next' RETURN name")
+    assert search(store, "quantum", k=3, labels=["Work"], embedder=new)
+    assert search(store, "quantum", k=3, labels=["Work"], embedder=old) == []
+    [rep] = embed_nodes(store, new, labels=["Work"], batch=4)
+    assert (rep.encoded, rep.unchanged, rep.replaced) == (0, n, None)
+
+
+def test_crash_during_the_swap_serves_the_staged_model_and_resumes(store, tmp_path: Path, monkeypatch) -> None:
+    from analysis.embed import embed_nodes, search
+    from graph import vectors as gv
+    from tests.conftest import FIXTURES
+    from tests.helpers import load
+
+    load(store, "arxiv", [FIXTURES / "embed_works.jsonl"], tmp_path)
+    n = store.read("MATCH (w:Work) RETURN count(w) AS n")[0]["n"]
+    embed_nodes(store, HashEmbedder(), labels=["Work"], batch=4)
+    new = HashEmbedder(name="hash-32", dim=32)
+    real = gv.ensure_index
+
+    def dies_rebuilding_the_live_index(store, e, dim, slot=gv.LIVE):
+        if slot == gv.LIVE:
+            raise RuntimeError("simulated crash while swapping")
+        return real(store, e, dim, slot)
+
+    monkeypatch.setattr(gv, "ensure_index", dies_rebuilding_the_live_index)
+    with pytest.raises(RuntimeError, match="simulated crash while swapping"):
+        embed_nodes(store, new, labels=["Work"], batch=4)
+    monkeypatch.setattr(gv, "ensure_index", real)
+    assert gv.state(store, gv.BY_LABEL["Work"]).phase == "promoting"
+    assert gv.serving(store)["Work"][1] == 32                        # the complete staged index answers
+    assert search(store, "quantum", k=3, labels=["Work"], embedder=new)
+
+    [rep] = embed_nodes(store, new, labels=["Work"], batch=4)        # finishes the swap, encodes nothing
+    assert (rep.encoded, rep.unchanged) == (0, n)
+    done = _vector_state(store)
+    assert (done["dims"], done["models"], done["staged"]) == ([32], ["hash-32"], 0)
+    assert gv.serving(store)["Work"] == (gv.BY_LABEL["Work"].index, 32)
+
+
+def test_going_back_to_the_live_model_drops_a_half_staged_switch(store, tmp_path: Path) -> None:
+    from analysis.embed import embed_nodes
+    from graph import vectors as gv
+    from tests.conftest import FIXTURES
+    from tests.helpers import load
+
+    load(store, "arxiv", [FIXTURES / "embed_works.jsonl"], tmp_path)
+    n = store.read("MATCH (w:Work) RETURN count(w) AS n")[0]["n"]
     old = HashEmbedder()
     embed_nodes(store, old, labels=["Work"], batch=4)
     with pytest.raises(RuntimeError, match="simulated crash"):
         embed_nodes(store, HashEmbedder(name="hash-32", dim=32, fail_after=1), labels=["Work"], batch=4)
-    dims = store.read("MATCH (w:Work) RETURN collect(DISTINCT size(w.embedding)) AS d")[0]["d"]
-    assert dims == [64]
-    assert search(store, "quantum", k=3, labels=["Work"], embedder=old)
+    [rep] = embed_nodes(store, old, labels=["Work"], batch=4)
+    assert (rep.encoded, rep.unchanged) == (0, n)
+    after = _vector_state(store)
+    assert (after["dims"], after["models"], after["staged"]) == ([64], ["hash-test"], 0)
+    st = gv.state(store, gv.BY_LABEL["Work"])
+    assert (st.model, st.dim, st.next_model, st.phase) == ("hash-test", 64, None, None)
