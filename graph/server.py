@@ -1,12 +1,16 @@
-"""The local Neo4j: Neo4j Community 5 from its Maven Central jars, run embedded
-with only the Bolt connector on 127.0.0.1 (see launcher/Launcher.java).
+"""The local Neo4j: Neo4j Community 5 from its Maven Central jars, run in one JVM
+with the Bolt and HTTP connectors on 127.0.0.1 only, auth on (see launcher/Launcher.java).
+The HTTP connector serves the HTTP API (``/db/neo4j/tx``, discovery at ``/``) and Neo4j
+Browser at ``/browser/`` when its jar could be fetched.
 
 Jars go to ``<cache>/neo4j-lib-<version>/``. Under ``<home>/neo4j``: ``db/`` the database,
-``password`` (generated once, mode 600), ``server.pid``, ``server.port``, ``server.log``.
+``password`` (generated once, mode 600), ``server.pid``, ``server.port``, ``server.http``
+(JSON: HTTP URL, whether the Browser is served), ``server.log``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -22,6 +26,10 @@ from kizashi.settings import Settings
 
 LAUNCHER = Path(__file__).parent / "launcher"
 READY = "KIZASHI-NEO4J-READY"
+# Neo4j Browser is published on Maven Central only up to this version (the 5.26 server
+# serves it all the same); without it the HTTP API still works.
+BROWSER = "org.neo4j.client:neo4j-browser:5.24.0"
+DEFAULT_HTTP_PORT = 7474
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,10 @@ class Paths:
     @property
     def port(self) -> Path:
         return self.root / "server.port"
+
+    @property
+    def http(self) -> Path:
+        return self.root / "server.http"
 
     @property
     def log(self) -> Path:
@@ -95,6 +107,26 @@ def fetch_jars(settings: Settings) -> Path:
     return lib
 
 
+def fetch_browser(lib: Path) -> bool:
+    """Add Neo4j Browser's jar to ``lib`` once. Best effort: offline, the server runs without it."""
+    if any(lib.glob("neo4j-browser-*.jar")):
+        return True
+    tmp = lib.parent / f"{lib.name}.browser-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    cmd = ["mvn", "-q", "-B", "-f", str(LAUNCHER / "pom.xml"), "dependency:copy", f"-Dartifact={BROWSER}",
+           f"-DoutputDirectory={tmp}"]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        jars = list(tmp.glob("neo4j-browser-*.jar")) if done.returncode == 0 else []
+        for jar in jars:
+            jar.rename(lib / jar.name)   # atomic: a server starting meanwhile sees all of it or none
+        return bool(jars)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _pid(paths: Paths) -> int | None:
     try:
         pid = int(paths.pid.read_text())
@@ -114,6 +146,30 @@ def running(settings: Settings) -> bool:
     return _pid(Paths.of(settings)) is not None
 
 
+def http(settings: Settings) -> dict | None:
+    """The running local server's HTTP connector: ``{"url", "browser"}`` (browser: its URL or None)."""
+    paths = Paths.of(settings)
+    if not settings.local or _pid(paths) is None:
+        return None
+    try:
+        data = json.loads(paths.http.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return {"url": data["url"], "browser": data["url"] + "/browser/" if data.get("browser") else None}
+
+
+def _http_port(settings: Settings) -> int:
+    if settings.http_port is not None:
+        if settings.http_port and _port_open(settings.http_port):
+            raise ServerError(f"port {settings.http_port} on 127.0.0.1 is taken by another process; set KIZASHI_HTTP_PORT")
+        return settings.http_port
+    if not _port_open(DEFAULT_HTTP_PORT) and DEFAULT_HTTP_PORT != settings.bolt_port:
+        return DEFAULT_HTTP_PORT
+    with socket.socket() as s:   # 7474 is someone else's (another Kizashi home, a test session)
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start(settings: Settings, timeout: float = 180.0) -> str:
     """Start the local server unless it already runs. Returns its Bolt URI."""
     if not settings.local:
@@ -126,13 +182,17 @@ def start(settings: Settings, timeout: float = 180.0) -> str:
     port = settings.bolt_port
     if _port_open(port):
         raise ServerError(f"port {port} on 127.0.0.1 is taken by another process; set KIZASHI_BOLT_PORT")
+    http_port = _http_port(settings)
     lib = fetch_jars(settings)
+    if http_port:
+        fetch_browser(lib)
     password(settings)
     paths.db.mkdir(parents=True, exist_ok=True)
     paths.port.write_text(str(port))
+    paths.http.unlink(missing_ok=True)
     cmd = ["java", f"-Xmx{settings.neo4j_heap}", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError",
            "-Dfile.encoding=UTF-8", "-cp", f"{lib}/*", str(LAUNCHER / "Launcher.java"),
-           str(paths.db), str(port), str(paths.password), str(settings.neo4j_page_cache_mb)]
+           str(paths.db), str(port), str(paths.password), str(settings.neo4j_page_cache_mb), str(http_port)]
     log = open(paths.log, "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
@@ -142,7 +202,11 @@ def start(settings: Settings, timeout: float = 180.0) -> str:
         if proc.poll() is not None:
             paths.pid.unlink(missing_ok=True)
             raise ServerError(f"Neo4j exited during start-up; last lines of {paths.log}:\n{_tail(paths.log)}")
-        if READY in paths.log.read_text(errors="replace"):
+        ready = [ln for ln in paths.log.read_text(errors="replace").splitlines() if ln.startswith(READY)]
+        if ready:
+            if http_port:
+                paths.http.write_text(json.dumps({"url": f"http://127.0.0.1:{http_port}",
+                                                  "browser": ready[0].split()[-1] == "browser"}))
             return f"bolt://127.0.0.1:{port}"
         time.sleep(0.3)
     stop(settings)
@@ -168,6 +232,7 @@ def stop(settings: Settings, timeout: float = 60.0) -> bool:
     else:
         os.kill(pid, signal.SIGKILL)
     paths.pid.unlink(missing_ok=True)
+    paths.http.unlink(missing_ok=True)
     return True
 
 

@@ -58,6 +58,9 @@ def db_start() -> None:
     was = server.running(settings)
     uri = server.start(settings)
     console.print(f"Neo4j {'already running' if was else 'started'} at {uri} (data in {settings.home / 'neo4j'})")
+    if h := server.http(settings):
+        console.print(f"HTTP API at {h['url']}" + (f" · Neo4j Browser at {h['browser']}" if h["browser"] else
+                                                   " (Neo4j Browser's jar could not be fetched)"), soft_wrap=True)
 
 
 @db_app.command("stop")
@@ -84,11 +87,15 @@ def db_status(as_json: Annotated[bool, typer.Option("--json", help="Machine-read
     from graph.store import connection
 
     with Store.connect(settings) as store:
-        data = {"running": True, "uri": connection(settings).uri, "version": store.server_version(), **queries.counts(store)}
+        h = server.http(settings)
+        data = {"running": True, "uri": connection(settings).uri, "http": h["url"] if h else None,
+                "browser": (h["browser"] if h else None) or settings.neo4j_browser_url,
+                "version": store.server_version(), **queries.counts(store)}
     if as_json:
         print_json(data)
         return
-    console.print(f"[bold]{data['version']}[/bold]")
+    console.print(f"[bold]{data['version']}[/bold] at {data['uri']}"
+                  + (f" · HTTP {data['http']}" if data["http"] else "") + (f" · Browser {data['browser']}" if data["browser"] else ""), soft_wrap=True)
     table(({"label": k, "nodes": v} for k, v in data["nodes"].items()), title="Nodes")
     table(({"type": k, "relationships": v} for k, v in data["relationships"].items()), title="Relationships")
 

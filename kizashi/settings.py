@@ -48,6 +48,8 @@ class Settings(BaseSettings):
 
     # Local server launched from Maven Central jars.
     bolt_port: int = 7687
+    # HTTP API + Neo4j Browser, on 127.0.0.1 too. None: 7474 if free, else any free port; 0: off.
+    http_port: int | None = None
     neo4j_heap: str = "2g"
     neo4j_page_cache_mb: int = 1024
     neo4j_version: str = "5.26.0"

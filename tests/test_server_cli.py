@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 
+import httpx
 import neo4j
 import pytest
 
@@ -46,6 +47,47 @@ def test_local_server_is_idempotent_private_and_password_protected(local_server)
         with socket.socket() as s:
             s.settimeout(1)
             assert s.connect_ex((ip, local_server.bolt_port)) != 0   # Bolt listens on 127.0.0.1 only
+
+
+def test_http_connector_is_private_authenticated_and_discoverable(local_server):
+    if local_server is None:
+        pytest.skip("NEO4J_URI names an external server")
+    h = server.http(local_server)
+    assert h is not None and h["url"].startswith("http://127.0.0.1:")
+    port = int(h["url"].rsplit(":", 1)[1])
+    # Discovery (no auth needed, as in any Neo4j) points at this server's Bolt port, not 7687.
+    found = httpx.get(h["url"] + "/", headers={"Accept": "application/json"}, timeout=10).json()
+    assert found["bolt_direct"] == server.connection(local_server).uri
+    assert found["neo4j_version"].startswith("5.") and found["transaction"].startswith(h["url"])
+    # The HTTP API refuses queries without, or with wrong, credentials.
+    tx = h["url"] + "/db/neo4j/tx/commit"
+    body = {"statements": [{"statement": "RETURN 41 + 1 AS answer"}]}
+    assert httpx.post(tx, json=body, timeout=10).status_code == 401
+    assert httpx.post(tx, json=body, auth=("neo4j", "neo4j"), timeout=10).status_code == 401
+    ok = httpx.post(tx, json=body, auth=("neo4j", server.password(local_server)), timeout=30)
+    assert ok.status_code == 200 and ok.json()["results"][0]["data"][0]["row"] == [42]
+    # Neo4j Browser is served (its jar comes from Maven Central like the server's).
+    assert h["browser"] == h["url"] + "/browser/"
+    page = httpx.get(h["browser"], timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    ip = _non_loopback_ip()
+    if ip:
+        with socket.socket() as s:
+            s.settimeout(1)
+            assert s.connect_ex((ip, port)) != 0   # HTTP listens on 127.0.0.1 only
+
+
+def test_local_status_reports_http_and_browser(local_server):
+    if local_server is None:
+        pytest.skip("NEO4J_URI names an external server")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIZASHI_", "NEO4J_"))}
+    env.update(KIZASHI_HOME=str(local_server.home), KIZASHI_BOLT_PORT=str(local_server.bolt_port))
+    status = json.loads(cli(env, "db", "status", "--json").stdout)
+    h = server.http(local_server)
+    assert status["running"] and status["uri"] == server.connection(local_server).uri
+    assert status["http"] == h["url"] and status["browser"] == h["url"] + "/browser/"
+    started = cli(env, "db", "start").stdout
+    assert "already running" in started and f"Neo4j Browser at {h['browser']}" in started
 
 
 def test_status_and_query_json(store, cli_env, tmp_path):

@@ -181,8 +181,16 @@ def tech_label(t_: dict[str, Any]) -> str:
 
 
 def api_settings_browser() -> str | None:
+    """Base URL of a Neo4j Browser to link to: the configured one, else the local server's own
+    (read from its run files, not from Neo4j: the dashboard only links, it never queries)."""
     import os
 
+    from graph import server
     from kizashi.settings import get_settings
 
-    return os.environ.get("KIZASHI_NEO4J_BROWSER_URL") or get_settings().neo4j_browser_url
+    settings = get_settings()
+    configured = os.environ.get("KIZASHI_NEO4J_BROWSER_URL") or settings.neo4j_browser_url
+    if configured:
+        return configured
+    h = server.http(settings)
+    return h["url"] if h and h["browser"] else None

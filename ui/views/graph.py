@@ -77,8 +77,10 @@ c.caption(as_of, "fractional", f"{len(nbrs)} {t('neighbours')} · edge width = w
 
 browser = c.api_settings_browser()
 if browser and browser_reachable(browser):
-    q = (f"MATCH (n {{code: '{center['key']}'}})-[r]-(m) RETURN n, r, m LIMIT 50" if center["label"] == "Country"
-         else f"MATCH (n {{key: '{center['key']}'}})-[r]-(m) RETURN n, r, m LIMIT 50")
+    # The Browser opens the query in its editor for the user to run; quote the key as a Cypher string.
+    lit = "'" + center["key"].replace("\\", "\\\\").replace("'", "\\'") + "'"
+    q = (f"MATCH (n:Country {{code: {lit}}})-[r]-(m) RETURN n, r, m LIMIT 50" if center["label"] == "Country"
+         else f"MATCH (n:`{center['label']}` {{key: {lit}}})-[r]-(m) RETURN n, r, m LIMIT 50")
     st.link_button(t("open_browser"), f"{browser.rstrip('/')}/browser/?cmd=edit&arg={urllib.parse.quote(q)}")
 else:
     st.caption(t("browser_unreachable"))
