@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from analysis import shortlist as sl_mod
+from api.cache import Cache, CacheMiddleware
 from api.keys import Key, KeyStore
 from api.service import NotFound, Service, StoreHolder, Unavailable
 from api.ui_routes import router as ui_router
@@ -233,10 +234,31 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
 
     app = FastAPI(title="Kizashi API", version="1.0",
                   description=__doc__, lifespan=lifespan, responses=ERRORS)
+    app.state.cache = Cache(settings.api_cache_seconds)
+    app.add_middleware(CacheMiddleware, cache=app.state.cache, cacheable=_cacheable, allowed=_allowed)
     _handlers(app)
     _routes(app, settings)
     app.include_router(ui_router)
     return app
+
+
+CACHED = ("/rankings", "/shortlist", "/technologies", "/profiles", "/clusters/emerging", "/evidence/", "/ui/")
+
+
+def _cacheable(path: str, query: str) -> bool:
+    # Search is left out: each query is new work, and caching it would flatter the load figures.
+    return (path.startswith(CACHED) and path not in ("/rankings/run", "/ui/find")
+            and "fresh=true" not in query.lower())
+
+
+def _allowed(scope: Any) -> bool:
+    """The key check and rate limit of a normal request, for a cache hit."""
+    request = Request(scope)
+    try:
+        _authorise(request, request.headers.get("x-api-key"), "read")
+    except ApiError:
+        return False   # the app answers, with the same error shape as ever
+    return True
 
 
 def _error(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -331,6 +353,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/rankings/run", tags=["rankings"], summary="Compute and store rankings (admin key)")
     def run(request: Request, body: Annotated[RunRequest, Body()] = RunRequest(), _k: Key = Depends(admin)) -> Response:
         done = _svc(request).run(body.technologies, list(body.by), body.windows, list(body.counting), body.profile)
+        request.app.state.cache.clear()
         return _json({"data_as_of": _svc(request).data_as_of(), "stored": len(done), "rankings": done})
 
     @app.get("/shortlist", tags=["shortlist"], response_model=Page, summary="The ES-X shortlist")

@@ -56,8 +56,10 @@ class StoreHolder:
                 conn = self.conn or connection(self.settings)
                 try:
                     # Fail fast: an API request must not wait out the ingest's long retry budget.
+                    # Notifications off: "label does not exist yet" warnings on a young graph are
+                    # noise in a server log, once per request.
                     driver = open_driver(conn, max_transaction_retry_time=1.0, connection_timeout=3.0,
-                                         connection_acquisition_timeout=5.0)
+                                         connection_acquisition_timeout=5.0, notifications_min_severity="OFF")
                 except StoreUnavailable:
                     self._next_try = time.monotonic() + 1.0
                     raise

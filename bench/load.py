@@ -1,6 +1,11 @@
 """Load benchmark of the HTTP API: 50 and 200 concurrent clients on the ranking,
 shortlist and search routes.
 
+Routes: ``ranking`` repeats one stored ranking (the cached read the target is about);
+``reweighted`` asks for the same ranking with a new weight vector each time, so it is
+never a cache hit and measures re-scoring; ``shortlist`` repeats one shortlist; ``search``
+embeds four alternating EN/JA queries (search responses are not cached).
+
 The bench starts its own local Neo4j (in a temporary KIZASHI_HOME, on a free port),
 seeds it with the hand-computable graph of tests/test_rank_seed.py, stores the
 rankings and embeds the works with the configured embedder, then serves the real
@@ -9,7 +14,7 @@ httpx), bounded per phase in requests and seconds. ``--existing`` skips all that
 and serves the graph named by the environment (KIZASHI_HOME / NEO4J_URI), e.g. a
 real-data graph after ``kizashi rank`` and ``kizashi embed``.
 
-    python -m bench.load                          # 50 and 200 clients, all three routes
+    python -m bench.load                          # 50 and 200 clients, every route
     python -m bench.load --clients 50 --requests 2000 --seconds 60
     python -m bench.load --existing --technology tech:quantum-sensing
 
@@ -34,6 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 ROUTES = {
     "ranking": ("/rankings", lambda tech, i: {"technology": tech, "window": "2020-2022", "limit": 20}),
+    # Every request a new weight vector: never a cache hit, so this is the re-scoring path itself.
+    "reweighted": ("/rankings", lambda tech, i: {"technology": tech, "window": "2020-2022", "limit": 20,
+                                                 "weights": f"papers:{0.4 + i * 1e-7:.7f},top10:0.3,patents:0.2,growth:0.1"}),
     "shortlist": ("/shortlist", lambda tech, i: {"window": "2020-2022", "limit": 20}),
     "search": ("/search", lambda tech, i: {"q": ["quantum sensing", "窒化ガリウム", "gallium nitride power",
                                                   "量子センシング"][i % 4], "k": 5}),
@@ -72,17 +80,20 @@ async def _generate(base: str, key: str, route: str, tech: str, clients: int, re
             if not ok:
                 errors[why] = errors.get(why, 0) + 1
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
-        t0 = time.perf_counter()
-        tasks = [asyncio.create_task(client_loop(client)) for _ in range(clients)]
-        # The time bound stops new requests; requests still in flight get a 30 s grace, then are
-        # cancelled and reported as unfinished (not as latencies).
-        _, pending = await asyncio.wait(tasks, timeout=seconds + 30)
-        for t in pending:
-            t.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        wall = time.perf_counter() - t0
+    # One single-connection client per simulated client: a shared httpx pool serialises its
+    # 50–200 connections behind one lock and becomes the bottleneck it was meant to measure.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients_ = [httpx.AsyncClient(base_url=base, limits=limits, timeout=120) for _ in range(clients)]
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(client_loop(c)) for c in clients_]
+    # The time bound stops new requests; requests still in flight get a 30 s grace, then are
+    # cancelled and reported as unfinished (not as latencies).
+    _, pending = await asyncio.wait(tasks, timeout=seconds + 30)
+    for t in pending:
+        t.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    wall = time.perf_counter() - t0
+    await asyncio.gather(*(c.aclose() for c in clients_))
     return {"route": route, "clients": clients, "requests": len(lat), "unfinished": started - len(lat),
             "errors": sum(errors.values()),
             "error_kinds": errors, "seconds": round(wall, 2), "throughput_rps": len(lat) / wall if wall else 0.0,
@@ -176,7 +187,7 @@ def main() -> None:
     ap.add_argument("--existing", action="store_true", help="Serve the configured graph instead of seeding one.")
     ap.add_argument("--technology", default="tech:a")
     ap.add_argument("--clients", type=int, nargs="+", default=[50, 200])
-    ap.add_argument("--routes", nargs="+", default=["ranking", "shortlist", "search"], choices=sorted(ROUTES))
+    ap.add_argument("--routes", nargs="+", default=["ranking", "reweighted", "shortlist", "search"], choices=sorted(ROUTES))
     ap.add_argument("--requests", type=int, default=2000, help="Requests per phase at most.")
     ap.add_argument("--seconds", type=float, default=45.0, help="Seconds per phase at most.")
     a = ap.parse_args()

@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     api_page_size: int = 50
     api_cypher_timeout_seconds: float = 10.0
     api_cypher_max_rows: int = 1000
+    api_cache_seconds: float = 30.0           # repeat reads served from memory this long; 0 turns it off
 
     # The dashboard (ui/): it reads only through the API, with a read key.
     api_url: str = "http://127.0.0.1:8000"

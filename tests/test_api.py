@@ -125,8 +125,12 @@ def test_rankings(api: Api) -> None:
     assert fresh["items"] == body["items"]          # seeded bootstrap: identical
     live = ok(c.get("/rankings", headers=h, params={"technology": "tech:a", "window": "2021-2022"}))
     assert live["ranking"]["source"] == "computed"
-    again = ok(c.get("/rankings", headers=h, params={"technology": "tech:a", "window": "2021-2022"}))
-    assert again["ranking"]["source"] == "cache"
+    # the same request again is answered from the response cache, byte for byte
+    resp = c.get("/rankings", headers=h, params={"technology": "tech:a", "window": "2021-2022"})
+    assert resp.headers["x-cache"] == "hit" and ok(resp) == live
+    # another page of it misses the response cache but reuses the computed ranking
+    again = ok(c.get("/rankings", headers=h, params={"technology": "tech:a", "window": "2021-2022", "limit": 1}))
+    assert again["ranking"]["source"] == "cache" and again["items"] == live["items"][:1]
     full = ok(c.get("/rankings", headers=h, params={**q, "counting": "full"}))
     assert {x["id"]: x["papers_share"] for x in full["items"]} == pytest.approx({"CN": 0.4, "US": 0.4, "JP": 0.4})
 
@@ -189,6 +193,30 @@ def test_shortlist_clusters_entities_profiles(api: Api) -> None:
 def test_search_without_embeddings_is_503(api: Api) -> None:
     body = error(api.client.get("/search", headers=api.read, params={"q": "quantum"}), 503, "unavailable")
     assert "embed" in body["error"]["message"]
+
+
+def test_response_cache_sits_behind_the_key_check(api: Api) -> None:
+    c, q = api.client, {"technology": "tech:a", "window": "2020-2022"}
+    first = c.get("/rankings", headers=api.read, params=q)
+    assert first.status_code == 200 and "x-cache" not in first.headers
+    hit = c.get("/rankings", headers=api.read, params=q)
+    assert hit.headers["x-cache"] == "hit" and hit.content == first.content
+    assert hit.headers["X-Data-As-Of"] == first.headers["X-Data-As-Of"]
+    # a cached answer is still refused without a valid key, in the usual error shape
+    error(c.get("/rankings", params=q), 401, "unauthorized")
+    error(c.get("/rankings", headers={"X-API-Key": "kz_00000000_wrong"}, params=q), 401)
+    bearer = {"Authorization": "Bearer " + api.read["X-API-Key"]}
+    assert c.get("/rankings", headers=bearer, params=q).headers["x-cache"] == "hit"
+    # storing rankings clears it; fresh=true and search never use it
+    assert c.post("/rankings/run", headers=api.admin, json={"technologies": ["tech:a"], "by": ["country"],
+                                                           "windows": ["2020-2022"]}).status_code == 200
+    assert "x-cache" not in c.get("/rankings", headers=api.read, params=q).headers
+    for _ in range(2):
+        assert "x-cache" not in c.get("/rankings", headers=api.read, params={**q, "fresh": "true"}).headers
+    # revoking the key ends its hits at once
+    assert c.get("/rankings", headers=api.read, params=q).headers["x-cache"] == "hit"
+    api.keys.revoke(api.read["X-API-Key"].split("_")[1])
+    error(c.get("/rankings", headers=api.read, params=q), 401)
 
 
 def test_auth_roles_revocation_and_rate_limit(api: Api, store, neo4j_conn, tmp_path) -> None:
@@ -345,12 +373,14 @@ def test_neo4j_outage_gives_503_and_recovers(store, neo4j_conn: Connection, tmp_
             time.sleep(0.5)
         assert ok(c.get("/technologies", headers=h))["total"] == 2
         proxy.stop()        # Neo4j goes away mid-life
-        error(c.get("/technologies", headers=h), 503, "store_unavailable")
+        error(c.get("/technologies", headers=h, params={"limit": 1}), 503, "store_unavailable")
+        # an answer already in the response cache is still served until it expires
+        assert c.get("/technologies", headers=h).headers["x-cache"] == "hit"
         proxy.start()
         deadline = time.monotonic() + 20
-        while c.get("/technologies", headers=h).status_code != 200 and time.monotonic() < deadline:
+        while c.get("/technologies", headers=h, params={"limit": 1}).status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert ok(c.get("/technologies", headers=h))["total"] == 2
+        assert ok(c.get("/technologies", headers=h, params={"limit": 1}))["total"] == 2
     proxy.stop()
 
 
