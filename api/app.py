@@ -30,6 +30,7 @@ from api.cache import Cache, CacheMiddleware
 from api.keys import Key, KeyStore
 from api.service import NotFound, Service, StoreHolder, Unavailable
 from api.ui_routes import router as ui_router
+from api.ui_routes import warm as warm_views
 from graph.store import Connection
 from kizashi.errors import ConfigError, KizashiError, QueryRefused, StoreError, StoreUnavailable
 from kizashi.settings import Settings, get_settings
@@ -229,7 +230,12 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
         app.state.service = Service(settings, holder)
         app.state.keys = KeyStore.at(settings.home)
         app.state.limiter = RateLimiter(settings.api_requests_per_minute)
+        stop = threading.Event()
+        warming = threading.Thread(target=warm_views, args=(app.state.service, stop), name="warm-views", daemon=True)
+        warming.start()
         yield
+        stop.set()
+        warming.join(60)   # its current query must finish before the driver closes under it
         holder.close()
 
     app = FastAPI(title="Kizashi API", version="1.0",

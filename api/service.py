@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from kizashi.settings import Settings
 
 
 STORED_TTL = 30.0   # seconds a parsed stored ranking is reused; `kizashi rank` results show up after this
+VIEW_TTL = 300.0    # seconds a computed dashboard view is reused while the data snapshot is unchanged
 
 
 class NotFound(Exception):
@@ -81,6 +83,8 @@ class Service:
         self._stored_cache: OrderedDict[str, tuple[float, Ranking | None]] = OrderedDict()
         self._lock = threading.Lock()
         self._embedder: Any = None
+        self._views: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     @property
     def store(self) -> Store:
@@ -100,6 +104,25 @@ class Service:
             return self.snapshot()["data_as_of"]
         except StoreUnavailable:
             return self._snap[1]["data_as_of"] if self._snap else None
+
+    def view(self, name: str, args: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A heavy dashboard view, computed once per data snapshot (and at most VIEW_TTL old):
+        the snapshot changes with every ingest; the TTL bounds what counts alone cannot see."""
+        ck = (name, args, self.snapshot()["snapshot_id"])
+        with self._lock:
+            gate = self._computing.setdefault(ck, threading.Lock())
+        with gate:   # one computation per view: a second asker (or the warm-up) waits for the first
+            with self._lock:
+                hit = self._views.get(ck)
+            if hit and time.monotonic() - hit[0] < VIEW_TTL:
+                return hit[1]
+            out = compute()
+            with self._lock:
+                self._views[ck] = (time.monotonic(), out)
+                while len(self._views) > 128:
+                    self._views.popitem(last=False)
+                self._computing.pop(ck, None)
+        return out
 
     # ------------------------------------------------------------ profiles
     def profile(self, name: str | None, country_weights: dict[str, float] | None = None) -> profiles.Profile:

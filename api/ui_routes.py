@@ -6,6 +6,8 @@ Cypher lives in graph/ (rankings.py, ui_queries.py)."""
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections import defaultdict
 from typing import Annotated, Any, Literal
 
@@ -19,10 +21,12 @@ from api.service import NotFound
 from graph import rankings as gq
 from graph import ui_queries as uq
 
+log = logging.getLogger("kizashi.api")
 router = APIRouter(prefix="/ui", tags=["dashboard"])
 _key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 SERIES_COUNTRIES = 8
+TOP_ORGS = 15
 ALLIES = ("JP", "US", "GB", "AU", "DE", "FR", "KR", "IN", "CA", "NL")
 
 
@@ -126,16 +130,18 @@ def _series(docs: list[dict[str, Any]], field: str, years: list[int], top: list[
 def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=200)], _k: Any = Read,
                       window: Window = "all") -> Response:
     svc = request.app.state.service
-    store = svc.store
     key = _tech_key(tech_id)
-    if not gq.technologies(store, [key]):
+    if not gq.technologies(svc.store, [key]):
         raise NotFound(f"no technology {key}")
+    return _out(request, svc.view("technology", (key, window), lambda: detail(svc.store, key, window)))
+
+
+def detail(store: Any, key: str, window: str) -> dict[str, Any]:
     years = rank.resolve_years(store, window) if window != "all" else None
     first, last = years or gq.year_range(store)
     first, last = (first or 0), (last or 0)
-    works = gq.tech_works(store, [key], first, last)
+    wdocs = uq.work_countries(store, key, first, last)
     patents = gq.tech_patents(store, [key], first, last)
-    wdocs = [{"year": w["year"], "countries": w["countries"]} for w in works]
     # Patents without an applicant country still count, under "n/a" (some sources give none).
     pdocs = [{"year": p["year"], "countries": p["countries"] or [["n/a", 1.0]]} for p in patents]
     totals: dict[str, float] = defaultdict(float)
@@ -145,28 +151,30 @@ def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=
                 totals[code] += _f(f)
     top = sorted(totals, key=lambda c: (-totals[c], c))[:SERIES_COUNTRIES]
     span = sorted({d["year"] for d in wdocs + pdocs if d["year"] is not None})
-    orgs: dict[str, float] = defaultdict(float)
-    org_papers: dict[str, int] = defaultdict(int)
     org_pat: dict[str, float] = defaultdict(float)
-    for w in works:
-        for o in w["orgs"]:
-            orgs[o[0]] += _f(o[1])
-            org_papers[o[0]] += 1
     for p in patents:
         for o in p["orgs"]:
             org_pat[o[0]] += _f(o[1])
-    ids = sorted(set(orgs) | set(org_pat), key=lambda o: (-(orgs.get(o, 0) + org_pat.get(o, 0)), o))[:15]
+    paper_orgs = uq.work_orgs(store, key, first, last, TOP_ORGS)
+    missing = sorted(set(org_pat) - {o["key"] for o in paper_orgs})
+    if missing:   # patent holders outside the paper top list still need their paper counts
+        paper_orgs += uq.work_orgs(store, key, first, last, len(missing), missing)
+    papers = {o["key"]: o for o in paper_orgs}
+    def weight(o: str) -> float:
+        return _f((papers.get(o) or {}).get("fractional")) + org_pat.get(o, 0.0)
+    ids = sorted(set(papers) | set(org_pat), key=lambda o: (-weight(o), o))[:TOP_ORGS]
     names = gq.names(store, "organization", ids) if ids else {}
     top_orgs = [{"id": o, "name": (names.get(o) or {}).get("name"), "country": (names.get(o) or {}).get("country"),
-                 "papers_fractional": round(orgs.get(o, 0.0), 4), "papers": org_papers.get(o, 0),
+                 "papers_fractional": round(_f((papers.get(o) or {}).get("fractional")), 4),
+                 "papers": (papers.get(o) or {}).get("papers", 0),
                  "patents_fractional": round(org_pat.get(o, 0.0), 4)} for o in ids]
-    return _out(request, {
+    return {
         "technology": key, "window": window, "years": [first, last], "countries": top,
         "papers": _series(wdocs, "countries", span, top), "patents": _series(pdocs, "countries", span, top),
         "organizations": top_orgs,
         "works": uq.works_evidence(store, key), "patent_documents": uq.patents_evidence(store, key),
         "policy_documents": uq.policy_documents(store, key), "materials": gq.materials(store, [key]),
-        "counts": {"works": len(works), "patents": len(patents)}})
+        "counts": {"works": len(wdocs), "patents": len(patents)}}
 
 
 # ---------------------------------------------------------------- clusters
@@ -191,7 +199,12 @@ def _layout(vectors: list[list[float] | None]) -> list[tuple[float, float] | Non
 
 @router.get("/clusters/map", summary="Emerging clusters on a 2-D map, with keywords, examples, technologies, countries")
 def cluster_map(request: Request, _k: Any = Read) -> Response:
-    rows = uq.cluster_map(request.app.state.service.store)
+    svc = request.app.state.service
+    return _out(request, svc.view("clusters", (), lambda: clusters_view(svc.store)))
+
+
+def clusters_view(store: Any) -> dict[str, Any]:
+    rows = uq.cluster_map(store)
     pos = _layout([r["cluster"].get("centroid") for r in rows])
     out = []
     for r, p in zip(rows, pos):
@@ -207,7 +220,7 @@ def cluster_map(request: Request, _k: Any = Read) -> Response:
         layout = "growth × emergence"
     else:
         layout = "PCA of cluster centroids"
-    return _out(request, {"clusters": out, "layout": layout})
+    return {"clusters": out, "layout": layout}
 
 
 # ---------------------------------------------------------------- countries
@@ -263,3 +276,22 @@ def ego(request: Request, kind: Literal["technology", "organization", "country"]
 @router.get("/find", summary="Technologies, countries and organizations whose name contains the text")
 def find(request: Request, q: Annotated[str, Query(min_length=1, max_length=200)], _k: Any = Read) -> Response:
     return _out(request, {"items": uq.find_nodes(request.app.state.service.store, q)})
+
+
+# ---------------------------------------------------------------- warm-up
+
+def warm(svc: Any, stop: threading.Event, technologies: int = 3) -> None:
+    """Compute the views a first visitor opens (the cluster map, the largest technologies)
+    before anyone asks, so the first paint does not wait on them. Best effort: the API
+    answers normally meanwhile, and a failure here only means a slower first visit."""
+    try:
+        techs = sorted(gq.technologies(svc.store), key=lambda t: -((t.get("works") or 0) + (t.get("patents") or 0)))
+        steps = [("clusters", (), lambda: clusters_view(svc.store))]
+        steps += [("technology", (t["key"], "all"), lambda k=t["key"]: detail(svc.store, k, "all"))
+                  for t in techs[:technologies]]
+        for name, args, compute in steps:
+            if stop.is_set():
+                return
+            svc.view(name, args, compute)
+    except Exception as e:  # noqa: BLE001 - a warm-up must never take the server down
+        log.warning("dashboard warm-up stopped: %s", e)

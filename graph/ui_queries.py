@@ -15,6 +15,25 @@ RETURN w.key AS key, w.title AS title, w.doi AS doi, w.openalex_id AS openalex_i
        COLLECT { MATCH (w)-[:IN_COUNTRY]->(c:Country) RETURN DISTINCT c.code } AS countries
 """
 
+# The technology page's time series needs each work's year and country fractions (its
+# intervals resample works), but not its organizations: those are summed in the database.
+TECH_WORK_COUNTRIES = """
+MATCH (t:Technology {key: $tech})<-[:ABOUT]-(w:Work)
+WHERE w.year IS NOT NULL AND w.year >= $start AND w.year <= $end
+CALL (w) { OPTIONAL MATCH (w)-[e:IN_COUNTRY]->(c:Country)
+           WITH c.code AS code, sum(coalesce(e.fraction, 0.0)) AS f WHERE code IS NOT NULL
+           RETURN collect([code, f]) AS countries }
+RETURN w.year AS year, countries
+"""
+
+TECH_WORK_ORGS = """
+MATCH (t:Technology {key: $tech})<-[:ABOUT]-(w:Work)-[e:AFFILIATION]->(o:Organization)
+WHERE w.year IS NOT NULL AND w.year >= $start AND w.year <= $end AND ($keys IS NULL OR o.key IN $keys)
+WITH o, sum(coalesce(e.fraction, 0.0)) AS fractional, count(DISTINCT w) AS papers
+ORDER BY fractional DESC, o.key LIMIT $limit
+RETURN o.key AS key, fractional, papers
+"""
+
 TECH_PATENTS_EVIDENCE = """
 MATCH (t:Technology {key: $tech})<-[a:ABOUT]-(p:Patent)
 OPTIONAL MATCH (p)-[:IN_FAMILY]->(f:Family)
@@ -122,6 +141,16 @@ RETURN kind, key, name
 
 def works_evidence(store: Store, tech: str, limit: int = 50) -> list[dict[str, Any]]:
     return store.read(TECH_WORKS_EVIDENCE, tech=tech, limit=limit)
+
+
+def work_countries(store: Store, tech: str, start: int, end: int) -> list[dict[str, Any]]:
+    return store.read(TECH_WORK_COUNTRIES, tech=tech, start=start, end=end)
+
+
+def work_orgs(store: Store, tech: str, start: int, end: int, limit: int,
+              keys: list[str] | None = None) -> list[dict[str, Any]]:
+    """Organizations by fractional paper count: the top ``limit``, or those named in ``keys``."""
+    return store.read(TECH_WORK_ORGS, tech=tech, start=start, end=end, limit=limit, keys=keys)
 
 
 def patents_evidence(store: Store, tech: str, limit: int = 50) -> list[dict[str, Any]]:

@@ -402,3 +402,26 @@ def test_keys_cli(cli_env, tmp_path) -> None:
     assert kz("revoke", key).returncode == 0
     assert KeyStore.at(home).verify(key) is None
     assert kz("revoke", key).returncode == 1
+
+
+def test_technology_detail_by_hand(api: Api) -> None:
+    """tech:a of the seed (tests/test_rank_seed.py), every figure worked out by hand."""
+    d = ok(api.client.get("/ui/technologies/tech:a/detail", headers=api.read))["data"]
+    assert d["counts"] == {"works": 5, "patents": 3}
+    share = {(r["year"], r["country"]): r["share"] for r in d["papers"]}
+    # 2020: w1 US 1, w2 US .5 + JP .5, w3 CN 1; 2022: w4 CN 1, w5 JP 1
+    assert share[(2020, "US")] == pytest.approx(0.5) and share[(2020, "CN")] == pytest.approx(1 / 3, abs=1e-4)
+    assert share[(2020, "JP")] == pytest.approx(1 / 6, abs=1e-4)
+    assert share[(2022, "CN")] == pytest.approx(0.5) and share[(2022, "JP")] == pytest.approx(0.5)
+    assert all(r["share_lo"] <= r["share"] <= r["share_hi"] for r in d["papers"])
+    assert {r["year"] for r in d["papers"]} == {2020, 2022}
+    orgs = {o["id"]: (o["papers_fractional"], o["papers"], o["patents_fractional"]) for o in d["organizations"]}
+    # patents: F1 = US1A + EP1A (MIT alone), F2 = CN3A (Tsinghua and Tokyo, a half each)
+    assert orgs == {"ror:us1": (1.5, 2, 2.0), "ror:cn1": (2.0, 2, 0.5), "ror:jp1": (1.5, 2, 0.5)}
+    assert [o["id"] for o in d["organizations"]] == ["ror:us1", "ror:cn1", "ror:jp1"]
+    assert d["organizations"][0]["name"] == "MIT" and d["organizations"][0]["country"] == "US"
+    assert {m["material"] for m in d["materials"]} == {"Ga", "graphite"}
+    assert [w["key"] for w in d["works"]][:2] == ["doi:10.1/w1", "doi:10.1/w5"]   # most cited first
+    windowed = ok(api.client.get("/ui/technologies/a/detail", headers=api.read, params={"window": "2022-2022"}))
+    assert windowed["data"]["counts"]["works"] == 2 and windowed["data"]["years"] == [2022, 2022]
+    error(api.client.get("/ui/technologies/tech:nope/detail", headers=api.read), 404, "not_found")

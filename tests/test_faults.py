@@ -111,7 +111,8 @@ def test_neo4j_restart_mid_ingest_retries_without_losing_or_duplicating(store, c
     key, _ = KeyStore.at(tmp_path).create("read")
     h = {"X-API-Key": key}
     proc = _cli(args, env)
-    with TestClient(create_app(make_settings(tmp_path), neo4j_conn)) as api:
+    # Response cache off: this is about the store path (tests/test_api.py covers cached answers in an outage).
+    with TestClient(create_app(make_settings(tmp_path, api_cache_seconds=0), neo4j_conn)) as api:
         assert api.get("/technologies", headers=h).status_code == 200
         deadline = time.monotonic() + 300
         while proc.poll() is None and _done(store) < total // 3 and time.monotonic() < deadline:
