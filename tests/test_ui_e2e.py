@@ -44,7 +44,8 @@ def kz(env: dict[str, str], *args: str, timeout: int = 900) -> str:
 
 def load_real_data(env: dict[str, str], data: Path) -> None:
     """A modest real slice: OpenAlex works, a WoS export, the Japanese policy texts; the shipped
-    taxonomy, rule mapping, rankings under two profiles, and policy-text embeddings for search."""
+    taxonomy, rule mapping, rankings under two profiles, policy-text embeddings for search, and
+    emerging-area clusters over the mapped works' embeddings (about 860 works: ~20 s to embed)."""
     works = require(data / "openalex" / "works.jsonl.gz")
     wos = require(data / "bibliometric_exports" / "wos_black_silicon_pv" / "savedrecs.txt.gz")
     policy = require(data / "policy" / "ja")
@@ -56,6 +57,10 @@ def load_real_data(env: dict[str, str], data: Path) -> None:
     kz(env, "rank", "--by", "country", "--by", "organization", "--counting", "fractional")
     kz(env, "rank", "--by", "country", "--counting", "fractional", "--profile", "unweighted")
     kz(env, "embed", "--label", "PolicyDocument")
+    kz(env, "embed", "--label", "Work", "--mapped-only")
+    # The default resolution for under 1,250 documents gives three broad clusters; 1.5 gives
+    # about ten (AI/NLP, health data, several black-silicon PV themes), a map worth reading.
+    kz(env, "clusters", "--resolution", "1.5")
 
 
 @dataclass
@@ -63,9 +68,10 @@ class Stack:
     api: str
     ui: str
     key: str
+    neo4j_http: str | None = None   # the local Neo4j's HTTP connector, which the graph explorer links to
 
 
-def start_stack(env: dict[str, str]) -> Iterator[Stack]:
+def start_stack(env: dict[str, str], ui_env: dict[str, str]) -> Iterator[Stack]:
     from api.keys import KeyStore
     from kizashi.ui_cli import streamlit_command
 
@@ -81,7 +87,7 @@ def start_stack(env: dict[str, str]) -> Iterator[Stack]:
         procs.append(api)
         wait_http(api_url + "/health", 120, api)
         ui = subprocess.Popen(streamlit_command("127.0.0.1", ui_port),
-                              env={**env, "KIZASHI_API_URL": api_url, "KIZASHI_API_KEY": key}, cwd=REPO,
+                              env={**ui_env, "KIZASHI_API_URL": api_url, "KIZASHI_API_KEY": key}, cwd=REPO,
                               stdout=open(logs / "ui.log", "w"), stderr=subprocess.STDOUT)
         procs.append(ui)
         wait_http(ui_url + "/_stcore/health", 120, ui)
@@ -128,7 +134,7 @@ def main_text(page) -> str:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, neo4j_conn, shared_data) -> Iterator[Stack]:
+def stack(tmp_path_factory, local_server, neo4j_conn, shared_data) -> Iterator[Stack]:
     chromium()
     home = tmp_path_factory.mktemp("ui-e2e")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KIZASHI_", "NEO4J_"))}
@@ -140,7 +146,19 @@ def stack(tmp_path_factory, neo4j_conn, shared_data) -> Iterator[Stack]:
     with Store(open_driver(neo4j_conn), neo4j_conn.database) as s:
         s.autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
     load_real_data(env, shared_data)
-    yield from start_stack(env)
+    # The dashboard needs no database credentials; given this session's local server as its own
+    # (KIZASHI_HOME and port, no NEO4J_URI) it finds the server's Neo4j Browser by itself.
+    ui_env, http = dict(env), None
+    if local_server is not None:
+        from graph import server
+
+        for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD"):
+            ui_env.pop(k)
+        ui_env.update(KIZASHI_HOME=str(local_server.home), KIZASHI_BOLT_PORT=str(local_server.bolt_port))
+        http = (server.http(local_server) or {}).get("url")
+    for s in start_stack(env, ui_env):
+        s.neo4j_http = http
+        yield s
 
 
 @pytest.fixture(scope="module")
@@ -186,10 +204,17 @@ def test_every_page_renders_real_data(stack: Stack, browser) -> None:
     assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text)   # the Japanese name renders beside the English
     shot(page, "2-technology")
 
-    # Emerging areas: clusters, or the explanation of what to run
-    open_page(page, stack.ui, "emerging", chart=False)
+    # Emerging areas: the cluster map of the embedded works, and the top cluster's details
+    open_page(page, stack.ui, "emerging")
     text = main_text(page)
-    assert "Emerging areas" in text and ("kizashi embed" in text or "Research clusters" in text)
+    chart = page.locator("[data-testid=stPlotlyChart]").first.inner_text()
+    assert "Emerging areas" in text and "Research clusters" in chart
+    # Placed by PCA of centroids when clusters store them, else by growth × emergence.
+    n = re.search(r"(\d+) Cluster · (PCA of cluster centroids|growth × emergence)", text)
+    assert n and int(n.group(1)) >= 3, text[:2000]
+    assert "silicon" in chart and re.search(r"\blanguage\b|\blearning\b|\bintelligence\b", chart)
+    for label in ("Keywords", "Example documents", "Linked technologies", "Leading countries"):
+        assert label in text, label
     shot(page, "3-emerging")
 
     # Shortlist: quadrant, and a weight slider re-ranks
@@ -212,10 +237,20 @@ def test_every_page_renders_real_data(stack: Stack, browser) -> None:
     assert page.locator("[data-testid=stPlotlyChart]").count() >= 2
     shot(page, "5-country")
 
-    # Graph explorer: ego network
+    # Graph explorer: ego network, and a link into the local server's Neo4j Browser
     open_page(page, stack.ui, "graph")
     assert "Ego network" in page.locator("[data-testid=stPlotlyChart]").first.inner_text()
     shot(page, "6-graph")
+    if stack.neo4j_http:
+        link = page.get_by_role("link", name="Open in Neo4j Browser")
+        href = link.get_attribute("href")
+        assert href.startswith(stack.neo4j_http + "/browser/?cmd=edit&arg=") and "MATCH" in href
+        neo = browser.new_page(viewport={"width": 1500, "height": 1000})
+        neo.goto(href)
+        neo.wait_for_function("document.title.includes('Neo4j Browser')", timeout=60_000)
+        neo.wait_for_timeout(3000)
+        neo.screenshot(path=str(OUT / "6-graph-neo4j-browser.png"))
+        neo.close()
 
     # Search, in Japanese, over the embedded policy texts
     open_page(page, stack.ui, "search", chart=False)
