@@ -69,6 +69,7 @@ class Stack:
     ui: str
     key: str
     neo4j_http: str | None = None   # the local Neo4j's HTTP connector, which the graph explorer links to
+    neo4j_password: str | None = None
 
 
 def start_stack(env: dict[str, str], ui_env: dict[str, str]) -> Iterator[Stack]:
@@ -148,16 +149,16 @@ def stack(tmp_path_factory, local_server, neo4j_conn, shared_data) -> Iterator[S
     load_real_data(env, shared_data)
     # The dashboard needs no database credentials; given this session's local server as its own
     # (KIZASHI_HOME and port, no NEO4J_URI) it finds the server's Neo4j Browser by itself.
-    ui_env, http = dict(env), None
+    ui_env, http, password = dict(env), None, None
     if local_server is not None:
         from graph import server
 
         for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD"):
             ui_env.pop(k)
         ui_env.update(KIZASHI_HOME=str(local_server.home), KIZASHI_BOLT_PORT=str(local_server.bolt_port))
-        http = (server.http(local_server) or {}).get("url")
+        http, password = (server.http(local_server) or {}).get("url"), server.password(local_server)
     for s in start_stack(env, ui_env):
-        s.neo4j_http = http
+        s.neo4j_http, s.neo4j_password = http, password
         yield s
 
 
@@ -248,7 +249,14 @@ def test_every_page_renders_real_data(stack: Stack, browser) -> None:
         neo = browser.new_page(viewport={"width": 1500, "height": 1000})
         neo.goto(href)
         neo.wait_for_function("document.title.includes('Neo4j Browser')", timeout=60_000)
-        neo.wait_for_timeout(3000)
+        # The Browser finds Bolt through the server's discovery; log in and run the linked query.
+        neo.get_by_test_id("username").fill("neo4j")
+        neo.get_by_test_id("password").fill(stack.neo4j_password)
+        neo.get_by_test_id("connect").click()
+        neo.get_by_text("You are connected as user neo4j").wait_for(timeout=60_000)
+        neo.get_by_test_id("editor-Run").click()
+        neo.get_by_text(re.compile(r"Displaying \d+ nodes, \d+ relationships")).wait_for(timeout=60_000)
+        neo.wait_for_timeout(2000)   # the force layout settles
         neo.screenshot(path=str(OUT / "6-graph-neo4j-browser.png"))
         neo.close()
 
