@@ -51,7 +51,7 @@ SET w += row.props, w.key = row.key,
 WITH w, row
 MATCH (s:Source {key: $source})
 MERGE (w)-[f:FROM]->(s)
-SET f.locator = row.locator
+SET f.locator = CASE WHEN row.keep_locator AND f.locator IS NOT NULL THEN f.locator ELSE row.locator END
 """
 
 MERGE_TOPICS = """
@@ -206,6 +206,11 @@ def _edges(rows: _Rows, key: str, w: Work) -> None:
         rows.has_topic.append({"work": key, "topic": t.key, "score": t.score})
 
 
+def _oa_order(openalex_id: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in openalex_id if ch.isdigit())
+    return (int(digits) if digits else 1 << 62, openalex_id)
+
+
 def _rank(kind: str) -> int:
     return ATTRIBUTION.index(kind) if kind in ATTRIBUTION else len(ATTRIBUTION)
 
@@ -254,14 +259,23 @@ def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]]
         fp = f"{source_kind}:{w.fingerprint}"
         alt: list[str] | None = None
         attributed: str | None = None
+        duplicate = won = False
         if existing:
             match, seen, held, attributed = existing[0]
-            # The same paper under a second ID of one kind (OpenAlex has duplicate works per
-            # DOI): keep the stored ID, record the other as an alternative.
+            ambiguous = len({h[0] for h in existing}) > 1
+            # OpenAlex holds some papers twice (two W-IDs for one DOI or arXiv ID). The lower
+            # W-ID is the paper's record whichever arrives first, so parallel partitions end in
+            # the graph a sequential run makes; the other's IDs are kept as alternatives.
+            stored_oa = held[1]
+            if stored_oa and w.openalex_id and stored_oa != w.openalex_id and not ambiguous:
+                won = _oa_order(w.openalex_id) < _oa_order(stored_oa)
+                duplicate = not won
             for name, stored in zip(("doi", "openalex_id", "arxiv_id"), held):
-                if stored is not None and props.get(name) not in (None, stored):
-                    alt = (alt or []) + [f"{name}:{props.pop(name)}"]
-            if len({h[0] for h in existing}) > 1:
+                if stored is None or props.get(name) in (None, stored):
+                    continue
+                # The same paper under a second ID of one kind: one ID is the node's, the other an alternative.
+                alt = (alt or []) + [f"{name}:{stored}" if won else f"{name}:{props.pop(name)}"]
+            if ambiguous:
                 # Two stored nodes claim this paper's IDs; keep the first, drop IDs owned by the other.
                 out.ambiguous += 1
                 for name, hit in zip(("doi", "openalex_id", "arxiv_id", "key"), hits):
@@ -272,9 +286,18 @@ def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]]
             if fp in seen and not force:
                 out.unchanged += 1
                 continue
+            if duplicate:
+                # Only its IDs (those the paper lacks) and provenance are kept: the paper's
+                # properties, topics and attribution stay those of the lower-ID record.
+                out.written += 1
+                ids = {k: props[k] for k in ("doi", "arxiv_id") if k in props}
+                rows.works.append({"match": match, "key": min((match, key), key=key_rank), "props": ids,
+                                   "locator": loc, "fp": fp, "alt": alt, "keep_locator": True})
+                continue
             if any(x.startswith(f"{source_kind}:") for x in seen):
                 rows.drop_topics.append(match)
-            key = min((match, key), key=key_rank)
+            # On a tie the first wins: the record's own key when it is the lower W-ID.
+            key = min((key, match) if won else (match, key), key=key_rank)
         if w.authorships:
             if attributed is None or _rank(source_kind) < _rank(attributed) or (attributed == source_kind and existing):
                 if attributed is not None:
@@ -283,7 +306,8 @@ def _write_round(tx: neo4j.ManagedTransaction, batch: Sequence[tuple[Work, str]]
             else:
                 w = w.model_copy(update={"authorships": ()})
         out.written += 1
-        rows.works.append({"match": match, "key": key, "props": props, "locator": loc, "fp": fp, "alt": alt})
+        rows.works.append({"match": match, "key": key, "props": props, "locator": loc, "fp": fp, "alt": alt,
+                           "keep_locator": False})
         _edges(rows, key, w)
 
     if rows.drop_people:

@@ -103,3 +103,48 @@ def test_one_source_attributes_each_paper_whichever_order(store, tmp_path: Path)
                              RETURN w.attributed_by AS by, c.code AS c, sum(e.fraction) AS f ORDER BY c""")
         assert [(r["by"], r["c"], r["f"]) for r in rows] == [("openalex", "CN", 0.25), ("openalex", "JP", 0.25), ("openalex", "US", 0.25)], order
         assert store.read("MATCH (:Work {doi: '10.5555/kizashi.qubit.2023'})-[:AFFILIATION]->(o) RETURN count(o) AS n") == [{"n": 4}]
+
+
+def test_duplicate_openalex_works_resolve_to_the_lower_id_whichever_order(store):
+    """OpenAlex sometimes holds two works for one paper (one DOI, or one arXiv ID under two DOIs).
+    Parallel partitions may deliver them in either order; the graph must be the same: the lower
+    W-number is the paper's record, the other's IDs are alternatives."""
+    from graph.load import write_works
+    from graph.work import Authorship, Organization, Work
+
+    def work(oa: str, doi: str | None, title: str, country: str, org: str) -> Work:
+        return Work(source="openalex", doi=doi, openalex_id=oa, arxiv_id="2401.00001", source_id=oa, title=title,
+                    year=2024, fingerprint=f"fp-{oa}",
+                    authorships=(Authorship(position=0, name="A. Author", countries=(country,),
+                                            organizations=(Organization(key=org, name=org, country=country),)),))
+
+    store.write("MERGE (:Source {key: 'oa'})")
+    cases = {
+        "one DOI": (work("W900", "10.5555/dup.a", "Record title", "JP", "name:univ tokyo"),
+                    work("W12345", "10.5555/dup.a", "Merged copy", "CN", "name:pku")),
+        "two DOIs, one arXiv ID": (work("W900", "10.5555/dup.journal", "Record title", "JP", "name:univ tokyo"),
+                                   work("W12345", "10.48550/arxiv.2401.00001", "Preprint", "CN", "name:pku")),
+        "the record without a DOI": (work("W900", None, "Record title", "JP", "name:univ tokyo"),
+                                     work("W12345", "10.5555/dup.b", "Copy", "CN", "name:pku")),
+    }
+    for case, (low, high) in cases.items():
+        seen = []
+        for first, second in ((low, high), (high, low)):
+            store.autocommit("MATCH (n) WHERE n:Work OR n:Organization OR n:Country OR n:Author DETACH DELETE n")
+            store.execute_write(write_works, [(first, f"record {first.openalex_id}")], "openalex", "oa", 1, False)
+            store.execute_write(write_works, [(second, f"record {second.openalex_id}")], "openalex", "oa", 2, True)
+            rows = store.read("""MATCH (w:Work) RETURN w.key AS key, w.doi AS doi, w.openalex_id AS oa, w.arxiv_id AS ax,
+                                        w.title AS title, w.alt_ids AS alt,
+                                        [(w)-[:IN_COUNTRY]->(c) | c.code] AS countries,
+                                        [(w)-[:AFFILIATION]->(o) | o.key] AS orgs,
+                                        [(w)-[f:FROM]->() | f.locator] AS locators""")
+            for r in rows:
+                r["alt"] = sorted(r["alt"] or [])
+            seen.append(rows)
+        assert seen[0] == seen[1], case
+        assert len(seen[0]) == 1, case
+        r = seen[0][0]
+        assert (r["oa"], r["title"], r["countries"], r["orgs"], r["locators"]) == (
+            "W900", "Record title", ["JP"], ["name:univ tokyo"], ["record W900"]), case
+        assert "openalex_id:W12345" in r["alt"], case
+    assert r["key"] == "doi:10.5555/dup.b" and r["doi"] == "10.5555/dup.b"   # the lower record lacked a DOI
