@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from analysis.taxonomy import Taxonomy, load_taxonomy
+from kizashi.errors import KizashiError
 
 METHODS = ("rule", "embedding", "hybrid")
 JA_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -514,14 +515,19 @@ PASSAGES_NEEDED = 2   # a long document is about a technology when this many of 
 
 
 def _local_text(path: str | None) -> str | None:
-    """The text of a policy document stored only as a path (long Japanese PDFs' text
-    extracts): read when it is a local file, else None."""
+    """The text of a policy document stored only as a path (long Japanese PDFs, HTML, or
+    text in CP932/EUC-JP): read and decoded as the ingester does when it is a local file, else None."""
     if not path or "://" in path:
         return None
+    from ingest.policy import extract_text, kind_of
+
     p = Path(path)
+    kind = kind_of(p)
+    if kind not in ("text", "html", "pdf") or not p.is_file():
+        return None
     try:
-        return p.read_text(encoding="utf-8") if p.is_file() else None
-    except (OSError, UnicodeDecodeError):
+        return extract_text(p.read_bytes(), kind, str(p))[0]
+    except (OSError, KizashiError):
         return None
 
 

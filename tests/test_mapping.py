@@ -142,3 +142,21 @@ def test_long_policy_text_is_mapped_paragraph_by_paragraph(store, tmp_path, tax)
     techs = {r["t"] for r in store.read("MATCH (:PolicyDocument {key:'doc:test'})-[:ABOUT {method:'rule'}]->(t) RETURN t.key AS t")}
     assert {"tech:magnets-re-free", "tech:permanent-magnets"} <= techs
     assert "tech:quantum-computing" not in techs          # one paragraph only: not what the document is about
+
+
+def test_long_policy_text_is_read_in_its_own_encoding(tmp_path) -> None:
+    """Documents stored only as a path are decoded as the ingester decodes them (CP932, HTML)."""
+    from analysis.mapping import _local_text
+
+    body = "量子コンピュータと半導体の研究開発を推進する。\n経済安全保障上の重要技術。"
+    sjis = tmp_path / "report.txt"
+    sjis.write_bytes(body.encode("cp932"))
+    page = tmp_path / "page.html"
+    page.write_bytes(f'<html><head><meta charset="euc-jp"><script>x = 1</script></head><body><p>{body}</p></body></html>'
+                     .encode("euc-jp"))
+    assert _local_text(str(sjis)) == body
+    text = _local_text(str(page))
+    assert "量子コンピュータ" in text and "x = 1" not in text
+    assert _local_text(str(tmp_path / "gone.txt")) is None and _local_text("https://example.org/a.pdf") is None
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert _local_text(str(tmp_path / "empty.txt")) is None
