@@ -29,7 +29,7 @@ READY = "KIZASHI-NEO4J-READY"
 # Neo4j Browser is published on Maven Central only up to this version (the 5.26 server
 # serves it all the same); without it the HTTP API still works.
 BROWSER = "org.neo4j.client:neo4j-browser:5.24.0"
-DEFAULT_HTTP_PORT = 7474
+DEFAULT_BOLT_PORT, DEFAULT_HTTP_PORT = 7687, 7474
 
 
 @dataclass(frozen=True)
@@ -163,9 +163,12 @@ def _http_port(settings: Settings) -> int:
         if settings.http_port and _port_open(settings.http_port):
             raise ServerError(f"port {settings.http_port} on 127.0.0.1 is taken by another process; set KIZASHI_HTTP_PORT")
         return settings.http_port
-    if not _port_open(DEFAULT_HTTP_PORT) and DEFAULT_HTTP_PORT != settings.bolt_port:
+    # Neo4j's usual pair (7687, 7474) for the default server. Servers on other Bolt ports (test
+    # sessions, benches, a second home) take any free port, so that two of them starting at
+    # once never both pick 7474; db status and the dashboard read the port from server.http.
+    if settings.bolt_port == DEFAULT_BOLT_PORT and not _port_open(DEFAULT_HTTP_PORT):
         return DEFAULT_HTTP_PORT
-    with socket.socket() as s:   # 7474 is someone else's (another Kizashi home, a test session)
+    with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 

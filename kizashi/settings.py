@@ -48,7 +48,8 @@ class Settings(BaseSettings):
 
     # Local server launched from Maven Central jars.
     bolt_port: int = 7687
-    # HTTP API + Neo4j Browser, on 127.0.0.1 too. None: 7474 if free, else any free port; 0: off.
+    # HTTP API + Neo4j Browser, on 127.0.0.1 too. None: 7474 with the default Bolt port if free,
+    # else any free port; 0: off.
     http_port: int | None = None
     neo4j_heap: str = "2g"
     neo4j_page_cache_mb: int = 1024

@@ -12,7 +12,9 @@ import neo4j
 import pytest
 
 from graph import server
-from tests.conftest import FIXTURES
+from kizashi.errors import ServerError
+from kizashi.settings import Settings
+from tests.conftest import FIXTURES, _free_port
 
 
 def cli(env, *args, check=True):
@@ -75,6 +77,17 @@ def test_http_connector_is_private_authenticated_and_discoverable(local_server):
         with socket.socket() as s:
             s.settimeout(1)
             assert s.connect_ex((ip, port)) != 0   # HTTP listens on 127.0.0.1 only
+
+
+def test_a_taken_http_port_is_refused_before_starting(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = Settings(home=tmp_path, bolt_port=_free_port(), http_port=port, neo4j_uri=None)
+        with pytest.raises(ServerError, match=f"port {port} .* KIZASHI_HTTP_PORT"):
+            server.start(settings)
+    assert not server.running(settings)
 
 
 def test_local_status_reports_http_and_browser(local_server):
