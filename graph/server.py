@@ -116,7 +116,7 @@ def fetch_browser(lib: Path) -> bool:
     cmd = ["mvn", "-q", "-B", "-f", str(LAUNCHER / "pom.xml"), "dependency:copy", f"-Dartifact={BROWSER}",
            f"-DoutputDirectory={tmp}"]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         jars = list(tmp.glob("neo4j-browser-*.jar")) if done.returncode == 0 else []
         for jar in jars:
             jar.rename(lib / jar.name)   # atomic: a server starting meanwhile sees all of it or none
