@@ -524,6 +524,8 @@ def run(store, scope: str = "works", labels: Sequence[str] = ("Work",), source: 
     for s in a.clusters:
         props = s.row()
         props["label"] = " / ".join((s.keywords_en or s.keywords_ja)[:3])
+        # Kept for the dashboard's cluster map (a PCA of centroids), not for search: no index on it.
+        props["centroid"] = [round(float(v), 5) for v in s.centroid]
         rows.append({"id": ids[s.label], "props": props})
     gc.write_clusters(store, scope, run_id, rows)
     centroids = np.stack([s.centroid for s in a.clusters])

@@ -114,6 +114,15 @@ def test_clusters_written_with_scores(corpus) -> None:
     kw = {r["id"]: " ".join(r["keywords_en"]) for r in rows}
     assert "quantum" in kw[by_topic["qkd"]] and "battery" in kw[by_topic["battery"]] or "lithium" in kw[by_topic["battery"]]
     assert corpus.read("MATCH (r:ClusterRun) RETURN r.status AS s") == [{"s": "current"}]
+    # centroids for the dashboard map: unit vectors in the embedder's space, one per cluster
+    dims = corpus.read("MATCH (c:Cluster {current: true}) RETURN size(c.centroid) AS d, "
+                       "reduce(s = 0.0, v IN c.centroid | s + v * v) AS norm")
+    assert len(dims) == 3 and all(r["d"] == 512 and abs(r["norm"] - 1.0) < 1e-3 for r in dims)
+    from api.ui_routes import clusters_view
+
+    view = clusters_view(corpus)
+    assert view["layout"] == "PCA of cluster centroids"
+    assert len({(c["x"], c["y"]) for c in view["clusters"]}) == 3 and all("centroid" not in c for c in view["clusters"])
 
 
 def test_ids_stable_across_reruns(corpus) -> None:
