@@ -323,7 +323,8 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     def health(request: Request) -> Response:
         try:
             _svc(request).snapshot(max_age=5.0)
-            return _json({"status": "ok", "neo4j": "up", "data_as_of": _svc(request).data_as_of()})
+            return _json({"status": "ok", "neo4j": "up", "data_as_of": _svc(request).data_as_of(),
+                          "views": "ready" if _svc(request).warmed.is_set() else "warming"})
         except StoreUnavailable as e:
             return _error(request, 503, "store_unavailable", f"the graph database is unavailable: {e}")
 

@@ -85,6 +85,7 @@ class Service:
         self._embedder: Any = None
         self._views: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
+        self.warmed = threading.Event()   # set when the start-up warm-up of dashboard views has ended
 
     @property
     def store(self) -> Store:

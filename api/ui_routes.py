@@ -295,3 +295,5 @@ def warm(svc: Any, stop: threading.Event, technologies: int = 3) -> None:
             svc.view(name, args, compute)
     except Exception as e:  # noqa: BLE001 - a warm-up must never take the server down
         log.warning("dashboard warm-up stopped: %s", e)
+    finally:
+        svc.warmed.set()

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,11 @@ def test_shortlist_clusters_entities_profiles(api: Api) -> None:
     names = [p["name"] for p in ok(c.get("/profiles", headers=h))["items"]]
     assert "jp_economic_security" in names
     assert c.get("/health").json()["neo4j"] == "up"
+    # the start-up warm-up of dashboard views ends (here: a tiny graph) and says so
+    deadline = time.monotonic() + 60
+    while c.get("/health").json()["views"] != "ready" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert c.get("/health").json()["views"] == "ready"
     spec = c.get("/openapi.json").json()
     assert {"/rankings", "/shortlist", "/evidence/{ranking_key}", "/cypher", "/search"} <= set(spec["paths"])
 
