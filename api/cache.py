@@ -13,6 +13,7 @@ Entries live ``ttl`` seconds, the same staleness the stored-ranking cache alread
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -65,6 +66,10 @@ class CacheMiddleware:
     def __init__(self, app: ASGIApp, cache: Cache, cacheable: Callable[[str, str], bool],
                  allowed: Callable[[Scope], bool]) -> None:
         self.app, self.cache, self.cacheable, self.allowed = app, cache, cacheable, allowed
+        # Misses being computed, by key: identical requests arriving meanwhile wait for the first
+        # one's answer instead of all computing it (50 clients on an expired shortlist would
+        # otherwise start 50 shortlist computations on two cores).
+        self._filling: dict[str, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self.cache.ttl <= 0:
@@ -76,6 +81,9 @@ class CacheMiddleware:
             return
         key = scope["path"] + "?" + query
         hit = self.cache.get(key)
+        if hit is None and key in self._filling:
+            await self._filling[key].wait()
+            hit = self.cache.get(key)
         if hit is not None and self.allowed(scope):
             self.cache.hits += 1
             await send({"type": "http.response.start", "status": 200,
@@ -84,7 +92,15 @@ class CacheMiddleware:
             await send({"type": "http.response.body", "body": hit.body})
             return
         self.cache.misses += 1
-        await self._fill(key, scope, receive, send)
+        if key in self._filling:   # a refused or uncacheable answer: this request gets its own
+            await self.app(scope, receive, send)
+            return
+        self._filling[key] = done = asyncio.Event()
+        try:
+            await self._fill(key, scope, receive, send)
+        finally:
+            del self._filling[key]
+            done.set()
 
     async def _fill(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         start: dict[str, Any] = {}

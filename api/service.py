@@ -106,16 +106,17 @@ class Service:
         except StoreUnavailable:
             return self._snap[1]["data_as_of"] if self._snap else None
 
-    def view(self, name: str, args: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def view(self, name: str, args: tuple[Any, ...], compute: Callable[[], Any], ttl: float = VIEW_TTL) -> Any:
         """A heavy dashboard view, computed once per data snapshot (and at most VIEW_TTL old):
-        the snapshot changes with every ingest; the TTL bounds what counts alone cannot see."""
+        the snapshot changes with every ingest; the TTL bounds what counts alone cannot see
+        (views built on stored rankings pass STORED_TTL: `kizashi rank` leaves the snapshot as is)."""
         ck = (name, args, self.snapshot()["snapshot_id"])
         with self._lock:
             gate = self._computing.setdefault(ck, threading.Lock())
         with gate:   # one computation per view: a second asker (or the warm-up) waits for the first
             with self._lock:
                 hit = self._views.get(ck)
-            if hit and time.monotonic() - hit[0] < VIEW_TTL:
+            if hit and time.monotonic() - hit[0] < ttl:
                 return hit[1]
             out = compute()
             with self._lock:
@@ -225,6 +226,7 @@ class Service:
         self._snap = None
         with self._lock:
             self._stored_cache.clear()
+            self._views.clear()
         return [{"key": r.key, "technology": r.technology, "by": r.by, "window": r.window, "counting": r.counting,
                  "profile": r.profile} for r in rks]
 
@@ -242,8 +244,10 @@ class Service:
     def shortlist(self, window: str, counting: str, profile: str | None, weights: dict[str, float] | None,
                   lists: list[str] | None) -> shortlist.Shortlist:
         prof = self.profile(profile)
-        return shortlist.from_store(self.store, prof, window, counting, weights, lists,
-                                    params_from(self.settings, window, counting))
+        args = (prof.ident, window, counting, tuple(sorted((weights or {}).items())), tuple(sorted(lists or ())))
+        return self.view("shortlist", args, lambda: shortlist.from_store(
+            self.store, prof, window, counting, weights, lists, params_from(self.settings, window, counting)),
+            ttl=STORED_TTL)
 
     def emerging_clusters(self, technology: str | None = None) -> list[dict[str, Any]]:
         rows = gq.clusters(self.store, [technology] if technology else None)
