@@ -26,15 +26,19 @@ CALL () {
 RETURN id, value, key, fps, held, attributed
 """
 
+# Authors and topics only some superseded record named go with it: the graph is then the
+# one a load of the surviving records alone would make, whatever the order of arrival.
 DROP_PEOPLE = """
 UNWIND $keys AS k MATCH (w:Work {key: k})
-CALL (w) { MATCH (w)<-[r:AUTHORED]-() DELETE r }
+CALL (w) { MATCH (w)<-[r:AUTHORED]-(a) DELETE r
+           WITH DISTINCT a WHERE NOT EXISTS { (a)-[:AUTHORED]->() } DETACH DELETE a }
 CALL (w) { MATCH (w)-[r:AFFILIATION|IN_COUNTRY]->() DELETE r }
 """
 
 DROP_TOPICS = """
 UNWIND $keys AS k MATCH (w:Work {key: k})
-CALL (w) { MATCH (w)-[r:HAS_TOPIC]->(t:Topic {scheme: $scheme}) DELETE r }
+CALL (w) { MATCH (w)-[r:HAS_TOPIC]->(t:Topic {scheme: $scheme}) DELETE r
+           WITH DISTINCT t WHERE NOT EXISTS { (t)<-[:HAS_TOPIC|PART_OF]-() } DETACH DELETE t }
 """
 
 # Which source's authorships attribute a paper to organizations and countries: one
