@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kizashi.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -121,6 +123,14 @@ def embed_partition(p: Partition) -> Outcome:
     with Store.connect(get_settings()) as store:
         for label, rows in by_label.items():
             e = gv.BY_LABEL[label]
+            # Partitions write live vectors in place: only the live model may do that. A new
+            # model goes through `kizashi embed`, which stages it and swaps it in whole.
+            st = gv.state(store, e)
+            if st is not None and (st.phase is not None or st.model not in (None, emb.name)):
+                raise ConfigError(f"{label}: the live embedding model is {st.model}"
+                                  f"{' (a switch to ' + str(st.next_model) + ' is in progress)' if st.phase else ''}; "
+                                  f"partitions cannot write {emb.name} vectors in place. Switch models with "
+                                  "`kizashi embed` (staged, then swapped), then run partitions with that model.")
             for i in range(0, len(rows), 256):
                 chunk = rows[i:i + 256]
                 vecs = emb.encode([t for _, t in chunk])

@@ -54,3 +54,29 @@ def test_partitions_on_dask_equal_the_single_process_pipeline(store, env, tmp_pa
     # a rerun of the partitions changes nothing: complete files are skipped by fingerprint
     again = part.run(part.split(files, "openalex", 2), part.ingest_partition, engine="dask", workers=2)
     assert sum(o.loaded for o in again) == 0 and _content(store) == expected
+
+
+def test_embedding_partitions_write_the_live_model_and_refuse_another(store, env) -> None:
+    """embed_partition encodes rows with the configured embedder into the live vectors (same
+    hash and model bookkeeping as `kizashi embed`), and refuses to overwrite another live model."""
+    from analysis.embed import get_embedder, text_hash
+    from graph import vectors as gv
+
+    docs = [("Work", f"test:w{i}", t) for i, t in enumerate(
+        ["Quantum key distribution over fibre", "Gallium nitride power transistors",
+         "量子コンピュータの誤り訂正", "Solid-state lithium batteries"])]
+    store.write("UNWIND $rows AS r MERGE (w:Work {key: r[1]}) SET w.title = r[2]", rows=[list(d) for d in docs])
+    parts = [part.Partition("embed", rows=tuple(docs[:2]), name="p0"), part.Partition("embed", rows=tuple(docs[2:]), name="p1")]
+    out = part.run(parts, part.embed_partition, engine="local")
+    assert [o.loaded for o in out] == [2, 2]
+    name = get_embedder().name
+    got = store.read("MATCH (w:Work) RETURN w.key AS k, w.title AS t, size(w.embedding) AS d, w.embedding_model AS m, "
+                     "w.text_hash AS h ORDER BY k")
+    assert all(r["d"] == 512 and r["m"] == name and r["h"] == text_hash(r["t"]) for r in got) and len(got) == 4
+
+    gv.set_live(store, gv.BY_LABEL["Work"], "another-model", 64)
+    from kizashi.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="live embedding model is another-model"):
+        part.embed_partition(parts[0])
+    assert store.read("MATCH (w:Work) WHERE w.embedding_model <> $m RETURN count(w) AS n", m=name) == [{"n": 0}]
