@@ -116,8 +116,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "find_node": ("Name contains", "名称に含む語"),
     "ego_network": ("Ego network", "エゴネットワーク"),
     "open_browser": ("Open in Neo4j Browser", "Neo4j Browser で開く"),
-    "browser_unreachable": ("Neo4j Browser is not reachable (set KIZASHI_NEO4J_BROWSER_URL to link it).",
-                            "Neo4j Browser に接続できません（KIZASHI_NEO4J_BROWSER_URL を設定するとリンクします）。"),
+    "browser_unreachable": ("Neo4j Browser is not reachable: the local server serves it when its HTTP connector is on "
+                            "(KIZASHI_HTTP_PORT not 0); for another server, set KIZASHI_NEO4J_BROWSER_URL.",
+                            "Neo4j Browser に接続できません。ローカルサーバーでは HTTP コネクタ有効時（KIZASHI_HTTP_PORT が 0 以外）に"
+                            "提供されます。別のサーバーでは KIZASHI_NEO4J_BROWSER_URL を設定してください。"),
     "no_match": ("Nothing matches.", "該当なし。"),
     "neighbours": ("Neighbours", "隣接ノード"),
     # search
