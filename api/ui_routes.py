@@ -205,7 +205,14 @@ def cluster_map(request: Request, _k: Any = Read) -> Response:
 
 def clusters_view(store: Any) -> dict[str, Any]:
     rows = uq.cluster_map(store)
-    pos = _layout([r["cluster"].get("centroid") for r in rows])
+    # One layout per scope (corpus): clusterings of different corpora are separate maps.
+    pos: list[tuple[float, float] | None] = [None] * len(rows)
+    scopes: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        scopes[r["cluster"].get("scope") or "works"].append(i)
+    for idx in scopes.values():
+        for i, p in zip(idx, _layout([rows[i]["cluster"].get("centroid") for i in idx])):
+            pos[i] = p
     out = []
     for r, p in zip(rows, pos):
         c = {k: v for k, v in r["cluster"].items() if v is not None and k != "centroid"}

@@ -123,6 +123,14 @@ def test_clusters_written_with_scores(corpus) -> None:
     view = clusters_view(corpus)
     assert view["layout"] == "PCA of cluster centroids"
     assert len({(c["x"], c["y"]) for c in view["clusters"]}) == 3 and all("centroid" not in c for c in view["clusters"])
+    # a second corpus is its own map: laid out apart (each scope's PCA is centred on its own clusters)
+    run(corpus, scope="again", params=PARAMS)
+    view = clusters_view(corpus)
+    by_scope: dict[str, list] = {}
+    for c in view["clusters"]:
+        by_scope.setdefault(c["scope"], []).append(c)
+    assert sorted(by_scope) == ["again", "works"] and all(len(v) == 3 for v in by_scope.values())
+    assert all(abs(sum(c["x"] for c in v)) < 1e-3 and abs(sum(c["y"] for c in v)) < 1e-3 for v in by_scope.values())
 
 
 def test_ids_stable_across_reruns(corpus) -> None:

@@ -214,7 +214,7 @@ def test_emerging_country_graph_search(served: Served) -> None:
     body = texts(at)
     assert "Quantum sensing" in body and "Paper W1 (2020)" in body
     assert charts(at) and "NV-centre magnetometry" in charts(at)[0].proto.spec
-    assert at.selectbox(key="cluster_pick").options == ["NV-centre magnetometry (2)"]
+    assert at.selectbox(key="cluster_pick_works").options == ["NV-centre magnetometry (2)"]
 
     at = run_app("country")
     body = texts(at)

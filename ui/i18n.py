@@ -75,6 +75,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_clusters": ("No emerging-area clusters yet.", "新興領域クラスターはまだありません。"),
     "no_clusters_hint": ("Run `kizashi embed` and then `kizashi clusters` to find them.", "`kizashi embed` の後に `kizashi clusters` を実行してください。"),
     "cluster": ("Cluster", "クラスター"),
+    "corpus": ("Corpus", "コーパス"),
+    "growth_clipped": ("colour scale capped at the 90th percentile of growth", "色の上限は成長率の90パーセンタイル"),
     "keywords": ("Keywords", "キーワード"),
     "examples": ("Example documents", "代表的な文書"),
     "linked_techs": ("Linked technologies", "関連技術"),

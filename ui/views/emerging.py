@@ -17,6 +17,12 @@ clusters = data["clusters"]
 if not clusters:
     c.empty("no_clusters", "no_clusters_hint")
     st.stop()
+# Each corpus (the main works, or a scoped run such as quant-ph) is its own clustering and map.
+scopes = sorted({cl.get("scope") or "works" for cl in clusters}, key=lambda s: (s != "works", s))
+if len(scopes) > 1:
+    scope = st.radio(t("corpus"), scopes, horizontal=True, key="cluster_scope")
+    clusters = [cl for cl in clusters if (cl.get("scope") or "works") == scope]
+LABELLED = 10   # name only the most emergent on the map; the rest on hover
 
 
 def label(cl: dict) -> str:
@@ -24,21 +30,28 @@ def label(cl: dict) -> str:
     return cl.get("label") or " / ".join((kw or [])[:3]) or cl.get("id") or cl["key"]
 
 
-df = pd.DataFrame([{"key": cl["key"], "label": label(cl), "x": cl["x"], "y": cl["y"],
-                    t("growth"): cl.get("growth_value") or 0.0, t("volume"): cl.get("volume") or 1,
-                    t("emergence"): cl.get("emergence")} for cl in clusters])
-fig = px.scatter(df, x="x", y="y", color=t("growth"), size=t("volume"), hover_name="label", text="label",
-                 hover_data={"x": False, "y": False, t("emergence"): ":.2f"}, color_continuous_scale="RdYlGn",
-                 size_max=50, title=t("cluster_map"))
+top = set(sorted(range(len(clusters)), key=lambda i: -(clusters[i].get("emergence") or 0))[:LABELLED])
+df = pd.DataFrame([{"key": cl["key"], "label": label(cl), "shown": label(cl) if i in top else "",
+                    "x": cl["x"], "y": cl["y"], t("growth"): cl.get("growth_value") or 0.0,
+                    t("volume"): cl.get("volume") or 1, t("emergence"): cl.get("emergence")}
+                   for i, cl in enumerate(clusters)])
+# A few fast-growing small clusters would otherwise paint every other cluster the same red.
+lo, cap = float(df[t("growth")].min()), float(df[t("growth")].quantile(0.9))
+fig = px.scatter(df, x="x", y="y", color=t("growth"), size=t("volume"), hover_name="label", text="shown",
+                 hover_data={"x": False, "y": False, "shown": False, t("emergence"): ":.2f"},
+                 color_continuous_scale="RdYlGn", range_color=(lo, max(cap, lo + 1e-9)), size_max=50,
+                 title=t("cluster_map"))
 fig.update_traces(textposition="top center", textfont_size=10)
 fig.update_layout(height=520, margin={"t": 50, "b": 10}, xaxis={"visible": False}, yaxis={"visible": False})
 st.plotly_chart(fig, key="cluster_map")
-c.caption(as_of, None, f"{len(clusters)} {t('cluster')} · {data['layout']}")
+c.caption(as_of, None, f"{len(clusters)} {t('cluster')} · {data['layout']} · {t('growth_clipped')}")
 
-order = sorted(range(len(clusters)), key=lambda i: -(clusters[i].get("emergence") or 0))
-pick = st.selectbox(t("cluster"), order, format_func=lambda i: f"{label(clusters[i])} ({clusters[i].get('volume')})",
-                    key="cluster_pick")
-cl = clusters[pick]
+by_key = {cl["key"]: cl for cl in clusters}
+order = sorted(by_key, key=lambda k: (-(by_key[k].get("emergence") or 0), k))
+# Keyed per corpus: options change with it, and a stale choice must not survive the switch.
+pick = st.selectbox(t("cluster"), order, format_func=lambda k: f"{label(by_key[k])} ({by_key[k].get('volume')})",
+                    key=f"cluster_pick_{clusters[0].get('scope') or 'works'}")
+cl = by_key[pick]
 a, b = st.columns(2)
 with a:
     st.markdown(f"**{t('keywords')}**")
