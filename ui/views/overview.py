@@ -53,7 +53,9 @@ fig = go.Figure(go.Heatmap(z=z, x=countries, y=names, text=text, texttemplate="%
                            hoverinfo="text", colorscale="YlOrRd", zmin=0, zmax=1, colorbar={"title": t("score_kind")}))
 fig.update_layout(height=max(320, 26 * len(rows) + 120), margin={"l": 10, "r": 10, "t": 30, "b": 10},
                   yaxis={"autorange": "reversed"}, xaxis={"side": "top"}, title=t("heatmap"))
-left, right = st.columns([1, 1])
+# One above the other: beside a table the heatmap had ~15 px per country once the long technology
+# names and the colour bar took their share of half the page.
+left, right = st.container(), st.container()
 with left:
     st.plotly_chart(fig, key="heatmap")
     c.caption(as_of, ctx["counting"], f"{t('score_kind')}: {t(kind)} · {t('window')}: {ctx['window']}")
