@@ -4,24 +4,18 @@ percentiles. (Not named neo4j.py: run as a script, it would shadow the driver.)"
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from graph import server
+from graph.server import free_port  # noqa: F401 - the benches import it from here
 from graph.schema import ensure_schema
 from graph.store import Connection, Store, open_driver
 from kizashi.settings import Settings
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

@@ -246,11 +246,9 @@ def main() -> None:
                       + (f"  unfinished at the bound {r['unfinished']}" if r["unfinished"] else ""),
                       flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        from tests.helpers import stop
+
+        stop([server])
         keys.revoke(rec.id)
         if neo is not None:
             from graph import server as neo_server

@@ -114,11 +114,9 @@ def bench_api(clients: int, cached: int, uncached: int, seconds: float) -> dict[
         run(min(len(techs), 20), False)          # warm the server and Neo4j's query plans
         return {"technologies": {"n": len(techs)}, "cached": run(cached, False), "uncached": run(uncached, True)}
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        from tests.helpers import stop
+
+        stop([server], grace=10)
         keys.revoke(rec.id)
 
 

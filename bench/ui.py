@@ -35,26 +35,13 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from bench.common import free_port  # noqa: E402
+from tests.helpers import stop, wait_http  # noqa: E402
 
 PAGES = [("overview", "", True), ("technology", "technology", True), ("emerging", "emerging", True),
          ("shortlist", "shortlist", True), ("country", "country", True), ("graph", "graph", True),
          ("search", "search", False)]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-def wait(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{url}: server exited ({proc.returncode})")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url} did not come up")
 
 
 def start_stack() -> tuple[str, list[subprocess.Popen]]:
@@ -66,7 +53,7 @@ def start_stack() -> tuple[str, list[subprocess.Popen]]:
     api_url = f"http://127.0.0.1:{api_port}"
     api = subprocess.Popen([sys.executable, "-m", "kizashi.cli", "serve", "api", "--port", str(api_port)],
                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait(api_url + "/health", api)
+    wait_http(api_url + "/health", 180, api)
     # The API computes the heaviest dashboard views at start-up; measure pages once that is over
     # (as for an analyst arriving after the main job), and say how long it took.
     t0, deadline = time.monotonic(), time.monotonic() + 600
@@ -77,7 +64,7 @@ def start_stack() -> tuple[str, list[subprocess.Popen]]:
                           env={**os.environ, "KIZASHI_API_URL": api_url, "KIZASHI_API_KEY": key},
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ui_url = f"http://127.0.0.1:{ui_port}"
-    wait(ui_url + "/_stcore/health", ui)
+    wait_http(ui_url + "/_stcore/health", 180, ui)
     return ui_url, [api, ui]
 
 
@@ -130,13 +117,7 @@ def main() -> None:
                 rows.append((name, cold, med))
             browser.close()
     finally:
-        for pr in procs:
-            pr.terminate()
-        for pr in procs:
-            try:
-                pr.wait(15)
-            except subprocess.TimeoutExpired:
-                pr.kill()
+        stop(procs)
     print(f"\nDashboard first paint (s), headless Chromium, {a.runs} warm visits per page; {base}")
     print(f"{'page':12s} {'cold title':>10s} {'cold content':>12s} {'warm title':>10s} {'warm content':>12s} "
           f"{'warm settled':>12s}  ≤3 s")

@@ -168,6 +168,11 @@ def _http_port(settings: Settings) -> int:
     # once never both pick 7474; db status and the dashboard read the port from server.http.
     if settings.bolt_port == DEFAULT_BOLT_PORT and not _port_open(DEFAULT_HTTP_PORT):
         return DEFAULT_HTTP_PORT
+    return free_port()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,19 +24,13 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings | None]:
     """Settings of the local Neo4j this session started, or None when NEO4J_URI names one."""
     if os.environ.get("NEO4J_URI"):
         yield None
         return
-    settings = Settings(home=tmp_path_factory.mktemp("kizashi-home"), bolt_port=_free_port(),
+    settings = Settings(home=tmp_path_factory.mktemp("kizashi-home"), bolt_port=server.free_port(),
                         neo4j_heap="1g", neo4j_page_cache_mb=256, neo4j_uri=None)
     server.start(settings)
     try:

@@ -15,8 +15,6 @@ import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,17 +25,9 @@ from fastapi.testclient import TestClient
 from graph import server
 from tests.conftest import require
 from tests.helpers import stable_counts
+from tests.test_resume import _cli, _done
 
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-
-
-def _cli(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kizashi.cli", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def _done(store) -> int:
-    return store.read("MATCH (s:Source) RETURN coalesce(sum(s.done), 0) AS n")[0]["n"]
 
 
 def _finish(args: list[str], env: dict[str, str], timeout: float = 900) -> str:

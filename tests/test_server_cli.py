@@ -14,7 +14,7 @@ import pytest
 from graph import server
 from kizashi.errors import ServerError
 from kizashi.settings import Settings
-from tests.conftest import FIXTURES, _free_port
+from tests.conftest import FIXTURES
 
 
 def cli(env, *args, check=True):
@@ -84,7 +84,7 @@ def test_a_taken_http_port_is_refused_before_starting(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        settings = Settings(home=tmp_path, bolt_port=_free_port(), http_port=port, neo4j_uri=None)
+        settings = Settings(home=tmp_path, bolt_port=server.free_port(), http_port=port, neo4j_uri=None)
         with pytest.raises(ServerError, match=f"port {port} .* KIZASHI_HTTP_PORT"):
             server.start(settings)
     assert not server.running(settings)

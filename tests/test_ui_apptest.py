@@ -3,46 +3,25 @@ seeded with the small hand-computable graph of tests/test_rank_seed.py."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from analysis import profiles
 from api.app import create_app
 from api.keys import KeyStore
+from graph.server import free_port
 from graph.store import Connection
 from kizashi.rank_cli import params_from
 from tests.test_api import make_settings
+from tests.helpers import wait_http
 from tests.test_rank_seed import seed
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "ui" / "app.py"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 120.0, proc=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} did not come up in {timeout} s")
 
 
 @dataclass

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
-from tests.test_ui_apptest import free_port, wait_http
+from graph.server import free_port
+from tests.helpers import stop, wait_http
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "tests" / "out" / "ui"
@@ -94,13 +95,7 @@ def start_stack(env: dict[str, str], ui_env: dict[str, str]) -> Iterator[Stack]:
         wait_http(ui_url + "/_stcore/health", 120, ui)
         yield Stack(api_url, ui_url, key)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
 
 
 def open_page(page, base: str, path: str, chart: bool = True) -> None:
