@@ -40,7 +40,6 @@ class Cache:
         self.ttl, self.max_entries, self.max_body = ttl, max_entries, max_body
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: str) -> Entry | None:
         with self._lock:
@@ -48,7 +47,7 @@ class Cache:
         return hit if hit is not None and hit.expires > time.monotonic() else None
 
     def put(self, key: str, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        if self.ttl <= 0 or len(body) > self.max_body:
+        if len(body) > self.max_body:
             return
         kept = [(k, v) for k, v in headers if k.lower() in KEPT_HEADERS]
         with self._lock:
@@ -85,13 +84,11 @@ class CacheMiddleware:
             await self._filling[key].wait()
             hit = self.cache.get(key)
         if hit is not None and self.allowed(scope):
-            self.cache.hits += 1
             await send({"type": "http.response.start", "status": 200,
                         "headers": hit.headers + [(b"content-length", str(len(hit.body)).encode()),
                                                   (b"x-cache", b"hit")]})
             await send({"type": "http.response.body", "body": hit.body})
             return
-        self.cache.misses += 1
         if key in self._filling:   # a refused or uncacheable answer: this request gets its own
             await self.app(scope, receive, send)
             return

@@ -118,12 +118,15 @@ class Service:
                 hit = self._views.get(ck)
             if hit and time.monotonic() - hit[0] < ttl:
                 return hit[1]
-            out = compute()
+            try:
+                out = compute()
+            finally:   # a failed computation must not leave its gate behind
+                with self._lock:
+                    self._computing.pop(ck, None)
             with self._lock:
                 self._views[ck] = (time.monotonic(), out)
                 while len(self._views) > 128:
                     self._views.popitem(last=False)
-                self._computing.pop(ck, None)
         return out
 
     # ------------------------------------------------------------ profiles

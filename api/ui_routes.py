@@ -131,7 +131,7 @@ def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=
                       window: Window = "all") -> Response:
     svc = request.app.state.service
     key = _tech_key(tech_id)
-    if not gq.technologies(svc.store, [key]):
+    if not gq.technology_exists(svc.store, key):
         raise NotFound(f"no technology {key}")
     return _out(request, svc.view("technology", (key, window), lambda: detail(svc.store, key, window)))
 
