@@ -484,7 +484,7 @@ def run(store, scope: str = "works", labels: Sequence[str] = ("Work",), source: 
     from analysis.embed import document_text, get_embedder
     from graph import clusters as gc
     from graph import vectors as gv
-    from kizashi.errors import InputError
+    from core.errors import InputError
 
     t = {"start": time.perf_counter()}
     emb = embedder or get_embedder()

@@ -24,7 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 DEFAULT = "use-multilingual"
 MINILM = "minilm"
@@ -126,7 +126,7 @@ _CACHE: dict[str, Embedder] = {}
 def get_embedder(name: str | None = None) -> Embedder:
     """The configured embedder (``KIZASHI_EMBEDDER``), built once per process."""
     if name is None:
-        from kizashi.settings import get_settings
+        from core.settings import get_settings
 
         name = get_settings().embedder
     name = name.strip() or DEFAULT

@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.taxonomy import Taxonomy, load_taxonomy
-from kizashi.errors import KizashiError
+from ingest.taxonomy import Taxonomy, load_taxonomy
+from core.errors import KizashiError
 
 METHODS = ("rule", "embedding", "hybrid")
 JA_CHARS = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -4,7 +4,7 @@ which is canonical, what its top parent and its country are — each decision wi
 its reason, so every merge can be explained and corrected.
 
 Rules, in order:
-1. ``name``: the same match form (graph.orgkey.match_form: legal forms, case,
+1. ``name``: the same match form (ingest.orgkey.match_form: legal forms, case,
    punctuation, accents, abbreviations, Japanese/English aliases);
 2. ``acronym``: the same words plus a trailing acronym ("Tech Univ Munich TUM");
 3. ``fuzzy``: rapidfuzz ratio ≥ threshold between match forms with the same number
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.orgkey import match_form, name_key
-from kizashi.errors import InputError
+from ingest.orgkey import match_form, name_key
+from core.errors import InputError
 
 # Words too common to tell organizations apart: never the blocking word for fuzzy matching.
 GENERIC = frozenset({"artificial", "intelligence", "machine", "learning", "robotics", "data", "computing", "vision", "ai",
@@ -327,7 +327,7 @@ _NOT_A_COUNTRY_HERE = frozenset({"georgia", "jordan", "chad", "niger", "guinea",
 
 def country_in_name(name: str) -> str | None:
     """A country the name itself states: "Thales Nederland BV", "Sharp Laboratories of America"."""
-    from graph.country import to_iso
+    from ingest.country import to_iso
 
     words = re.findall(r"[A-Za-z]+", name)
     for n in (3, 2, 1):
@@ -353,7 +353,7 @@ SAME_COUNTRY = frozenset({("HK", "CN"), ("MO", "CN")})
 
 def address_country(text: str) -> str | None:
     """The country an affiliation string ends with ("…, Chapel Hill, NC 27599" is the US, not New Caledonia)."""
-    from graph.orgkey import US_STATES
+    from ingest.orgkey import US_STATES
     from ingest.wos import country
 
     if "," not in text:

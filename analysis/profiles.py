@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 SHIPPED = Path(__file__).resolve().parent / "profiles"
 DEFAULT = "jp_economic_security"

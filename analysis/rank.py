@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from analysis.profiles import Profile
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 COMPONENTS = ("papers", "top10", "patents", "growth")
 DEFAULT_WEIGHTS = {"papers": 0.4, "top10": 0.3, "patents": 0.2, "growth": 0.1}

@@ -15,7 +15,7 @@ from typing import Any
 
 from analysis.profiles import Profile
 from analysis.rank import Ranking
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 HOME = "JP"
 FRIENDLY = ("self", "ally", "partner")

@@ -32,8 +32,8 @@ from api.service import NotFound, Service, StoreHolder, Unavailable
 from api.ui_routes import router as ui_router
 from api.ui_routes import warm as warm_views
 from graph.store import Connection
-from kizashi.errors import ConfigError, KizashiError, QueryRefused, StoreError, StoreUnavailable
-from kizashi.settings import Settings, get_settings
+from core.errors import ConfigError, KizashiError, QueryRefused, StoreError, StoreUnavailable
+from core.settings import Settings, get_settings
 
 log = logging.getLogger("kizashi.api")
 

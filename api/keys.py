@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 ROLES = ("read", "admin")
 

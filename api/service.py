@@ -14,9 +14,9 @@ from analysis import profiles, rank, shortlist
 from analysis.rank import Ranking
 from graph import rankings as gq
 from graph.store import Connection, Store, connection, open_driver
-from kizashi.errors import ConfigError, StoreUnavailable
-from kizashi.rank_cli import params_from
-from kizashi.settings import Settings
+from core.errors import ConfigError, StoreUnavailable
+from analysis.rank_runs import params_from
+from core.settings import Settings
 
 
 STORED_TTL = 30.0   # seconds a parsed stored ranking is reused; `kizashi rank` results show up after this
@@ -223,7 +223,7 @@ class Service:
 
     def run(self, technologies: list[str] | None, by: list[str], windows: list[str], counting: list[str],
             profile: str | None) -> list[dict[str, Any]]:
-        from kizashi.rank_cli import run_rankings
+        from analysis.rank_runs import run_rankings
 
         rks = run_rankings(self.store, technologies, by, windows, counting, profile or self.settings.rank_profile)
         self._snap = None

@@ -13,7 +13,7 @@ from graph import server
 from graph.server import free_port  # noqa: F401 - the benches import it from here
 from graph.schema import ensure_schema
 from graph.store import Connection, Store, open_driver
-from kizashi.settings import Settings
+from core.settings import Settings
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 

@@ -149,7 +149,7 @@ def _bench_store(port: int, home: Path):
     from graph import server
     from graph.schema import ensure_schema
     from graph.store import Store
-    from kizashi.settings import Settings
+    from core.settings import Settings
 
     settings = Settings(home=home, bolt_port=port, neo4j_uri=None, neo4j_heap="1g", neo4j_page_cache_mb=512)
     server.start(settings)

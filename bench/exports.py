@@ -19,18 +19,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ingest.pipeline import ingest  # noqa: E402
+from graph.pipeline import ingest  # noqa: E402
 from ingest.quarantine import Quarantine  # noqa: E402
 from graph.load import write_works as writer  # noqa: E402
-from kizashi.exports_cli import plan  # noqa: E402
-from kizashi.settings import get_settings  # noqa: E402
+from cli.exports import plan  # noqa: E402
+from core.settings import get_settings  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "data" / "bibliometric_exports"
 
 
 def main(argv: list[str]) -> dict:
-    from kizashi.cli import open_store
-    from kizashi.orgs_cli import resolve_graph
+    from cli.store import open_store
+    from cli.orgs import resolve_graph
 
     fresh = "--fresh" in argv
     paths = [Path(a) for a in argv if not a.startswith("--")] or [DEFAULT]

@@ -23,7 +23,8 @@ from bench.common import SHARED, bench_store, wipe
 from graph.load import write_works
 from ingest import arxiv as ax
 from ingest import openalex as oa
-from ingest.pipeline import Input, file_input, ingest
+from ingest.inputs import Input, file_input
+from graph.pipeline import ingest
 from ingest.quarantine import Quarantine
 
 MAX = 8 * 1024 * 1024

@@ -139,7 +139,7 @@ def _quiet() -> None:
 
 def _seed(env: dict[str, str]) -> str:
     """Seed a fresh local Neo4j; returns a note on what search has to work with."""
-    from kizashi.settings import Settings
+    from core.settings import Settings
 
     settings = Settings(home=Path(env["KIZASHI_HOME"]), bolt_port=int(env["KIZASHI_BOLT_PORT"]), neo4j_uri=None,
                         neo4j_heap="1g", neo4j_page_cache_mb=256)
@@ -147,7 +147,7 @@ def _seed(env: dict[str, str]) -> str:
     from graph import server
     from graph.schema import ensure_schema
     from graph.store import Store
-    from kizashi.rank_cli import params_from
+    from analysis.rank_runs import params_from
     from tests.test_rank_seed import seed
 
     _quiet()
@@ -222,10 +222,10 @@ def main() -> None:
                    KIZASHI_NEO4J_PAGE_CACHE_MB="256")
         os.environ.update(env)
         note = _seed(env)
-        from kizashi.settings import Settings
+        from core.settings import Settings
 
         neo = Settings(home=Path(tmp.name), bolt_port=int(env["KIZASHI_BOLT_PORT"]), neo4j_uri=None)
-    from kizashi.settings import get_settings
+    from core.settings import get_settings
 
     home = Path(env.get("KIZASHI_HOME") or get_settings().home)
     keys = KeyStore.at(home)

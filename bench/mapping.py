@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 from analysis.mapping import (  # noqa: E402
     Mapper, calibrate, evaluate, read_gold, save_calibration, METHODS,
 )
-from analysis.taxonomy import load_taxonomy  # noqa: E402
+from ingest.taxonomy import load_taxonomy  # noqa: E402
 
 GOLD = REPO / "tests" / "gold" / "tech_labels.csv"
 MIN_SUPPORT = 5

@@ -3,8 +3,8 @@
 Splits the shared OpenAlex works sample into N part files (the shape of the
 OpenAlex snapshot), then, each time into a fresh local Neo4j:
 1. parse only (read + to_work, no database): ms per document;
-2. ``ingest.partition.run(..., engine="local")``: one process, partitions in order;
-3. ``ingest.partition.run(..., engine="dask")``: Dask worker processes;
+2. ``analysis.partition.run(..., engine="local")``: one process, partitions in order;
+3. ``analysis.partition.run(..., engine="dask")``: Dask worker processes;
 and checks that 2 and 3 give identical node/relationship counts. Optionally
 (``--embed N``) times the configured embedder on N real abstracts.
 
@@ -97,8 +97,8 @@ def main() -> None:
     from graph.queries import counts
     from graph.schema import ensure_schema
     from graph.store import Store
-    from ingest import partition as part
-    from kizashi.settings import get_settings
+    from analysis import partition as part
+    from core.settings import get_settings
 
     settings = get_settings()
     server.start(settings)

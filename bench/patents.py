@@ -23,12 +23,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.common import SHARED, bench_store, wipe
-from graph.patent import Patent, write_patents
+from core.patent import Patent
+from graph.patent import write_patents
 from ingest.patents import family, inputs, reader
-from ingest.pipeline import ingest
+from graph.pipeline import ingest
 from ingest.quarantine import Quarantine
 from ingest.raw import Skip
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 MAX = 8 * 1024 * 1024
 ROOT = SHARED / "patents"

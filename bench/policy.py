@@ -21,11 +21,13 @@ import time
 from pathlib import Path
 
 from bench.common import SHARED, bench_store, wipe
-from graph.policy import PolicyDocument, write_policy
+from core.policy import PolicyDocument
+from graph.policy import write_policy
 from ingest import controls
 from ingest import policy as pol
 from ingest.mentions import aggregate, extractor, ginza
-from ingest.pipeline import Input, ingest
+from ingest.inputs import Input
+from graph.pipeline import ingest
 from ingest.quarantine import Quarantine
 from ingest.raw import Raw
 

@@ -32,7 +32,7 @@ from bench.common import free_port, percentile
 
 
 def bench_reweight(techs: int = 100, countries: int = 200, reps: int = 20) -> dict[str, float]:
-    from graph.country import COUNTRIES
+    from ingest.country import COUNTRIES
 
     codes = sorted(COUNTRIES)[:countries]
     codes += [f"X{i}" for i in range(countries - len(codes))]
@@ -55,7 +55,7 @@ def bench_api(clients: int, cached: int, uncached: int, seconds: float) -> dict[
     import httpx
 
     from api.keys import KeyStore
-    from kizashi.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     keys = KeyStore.at(settings.home)

@@ -45,13 +45,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 
 def start_stack() -> tuple[str, list[subprocess.Popen]]:
-    from kizashi.settings import get_settings
-    from kizashi.ui_cli import dashboard_key, streamlit_command
+    from core.settings import get_settings
+    from cli.ui import dashboard_key, streamlit_command
 
     key = dashboard_key(get_settings())
     api_port, ui_port = free_port(), free_port()
     api_url = f"http://127.0.0.1:{api_port}"
-    api = subprocess.Popen([sys.executable, "-m", "kizashi.cli", "serve", "api", "--port", str(api_port)],
+    api = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "api", "--port", str(api_port)],
                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_http(api_url + "/health", 180, api)
     # The API computes the heaviest dashboard views at start-up; measure pages once that is over

@@ -11,7 +11,7 @@ from typing import Any
 
 import neo4j
 
-from graph.work import Work, key_rank
+from core.work import Work, key_rank
 
 RESOLVE = """
 CALL () {

@@ -76,5 +76,3 @@ KEYS: Final[dict[str, str]] = {
 # resolves to one node.
 WORK_IDS: Final = ("doi", "openalex_id", "arxiv_id")
 
-# Work key prefixes, most preferred first: a work seen with a DOI is keyed by it.
-WORK_KEY_RANK: Final = ("doi:", "openalex:", "arxiv:")

@@ -143,7 +143,7 @@ def write_resolution(store: Store, props: list[dict[str, Any]], links: list[dict
 
 def name_countries(store: Store) -> int:
     """English and Japanese names on every Country node."""
-    from graph.country import name
+    from ingest.country import name
 
     rows = [{"code": r["code"], "name": name(r["code"]), "name_ja": name(r["code"], "ja")} for r in store.read(COUNTRIES_PRESENT)]
     if rows:

@@ -17,61 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import neo4j
-from pydantic import BaseModel, ConfigDict
 
-from graph import country as gaz
-from graph import material as mat
+from ingest import country as gaz
+from ingest import material as mat
 
-# Labels a document can mention, and the key property of each.
-MENTION_LABELS = ("Country", "Organization", "Material", "Technology")
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Mention(Record):
-    label: str                          # one of MENTION_LABELS
-    key: str                            # Country code, Organization/Material/Technology key
-    name: str | None = None             # a display name for nodes this creates
-    count: int
-    offsets: tuple[int, ...]            # start character offsets into the document text
-    lengths: tuple[int, ...]            # length of each matched span
-    method: str = "gazetteer"           # gazetteer / ginza / gazetteer+ginza
-
-
-class ExportControl(Record):
-    country: str                        # controlling state, ISO alpha-2
-    material: str                       # Material key
-    month: str                          # yyyy-mm: effective month where known, else announced
-    announced: str | None = None        # ISO date or yyyy-mm
-    effective: str | None = None
-    measure: str | None = None          # the announcement, or the phrase in the text
-    status: str | None = None
-    target: str | None = None           # a country a measure is aimed at (対米…), if any
-    basis: str = "text"                 # text / reference
-    exact: bool = False                 # dates are full and from an authoritative list
-    offset: int | None = None           # where the text states it
-
-    @property
-    def key(self) -> str:
-        return f"ec:{self.country}:{self.material}:{self.month}"
-
-
-class PolicyDocument(Record):
-    key: str                            # "doc:<file stem>", "fr:<document number>", "url:<url>", "ref:<measure id>"
-    title: str | None = None
-    issuer: str | None = None
-    country: str | None = None          # issuing country
-    date: str | None = None             # ISO date, or year
-    language: str | None = None         # ja / en
-    path_or_url: str | None = None
-    chars: int = 0
-    abstract: str | None = None         # only for sources that are themselves short abstracts (Federal Register)
-    mentions: tuple[Mention, ...] = ()
-    export_controls: tuple[ExportControl, ...] = ()
-    fingerprint: str | None = None
-
+from core.policy import MENTION_LABELS, ExportControl, Mention, PolicyDocument
 
 RESOLVE = "UNWIND $keys AS k MATCH (d:PolicyDocument {key: k}) RETURN d.key AS key, d.fingerprint AS fp"
 

@@ -25,7 +25,7 @@ import neo4j
 
 from graph import queries
 from graph.store import Store, translate
-from kizashi.errors import QueryRefused
+from core.errors import QueryRefused
 
 RANKING = "Ranking"
 RANKS = "RANKS"

@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kizashi.errors import ServerError
-from kizashi.settings import Settings
+from core.errors import ServerError
+from graph.connection import Connection
+from core.settings import Settings
 
 LAUNCHER = Path(__file__).parent / "launcher"
 READY = "KIZASHI-NEO4J-READY"
@@ -80,9 +81,7 @@ def password(settings: Settings) -> str:
     return p.read_text().strip()
 
 
-def connection(settings: Settings):  # -> graph.store.Connection
-    from graph.store import Connection
-
+def connection(settings: Settings) -> Connection:
     paths = Paths.of(settings)
     port = int(paths.port.read_text()) if paths.port.exists() else settings.bolt_port
     return Connection(f"bolt://127.0.0.1:{port}", "neo4j", password(settings), "neo4j")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import neo4j
 from neo4j import exceptions as nx
 
-from kizashi.errors import QueryRefused, StoreError, StoreUnavailable
-from kizashi.settings import Settings
+from core.errors import QueryRefused, StoreError, StoreUnavailable
+from graph import server
+from graph.connection import Connection
+from core.settings import Settings
 
 
 @contextmanager
@@ -31,21 +32,11 @@ def translate() -> Iterator[None]:
         raise StoreError(str(e)) from e
 
 
-@dataclass(frozen=True)
-class Connection:
-    uri: str
-    user: str
-    password: str
-    database: str
-
-
 def connection(settings: Settings) -> Connection:
     """Where Neo4j is: the configured URI, or the local server Kizashi runs."""
     if settings.neo4j_uri:
         pw = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
         return Connection(settings.neo4j_uri, settings.neo4j_user, pw, settings.neo4j_database)
-    from graph import server
-
     return server.connection(settings)
 
 

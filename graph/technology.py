@@ -25,7 +25,7 @@ import neo4j
 from graph.store import Store
 
 if TYPE_CHECKING:
-    from analysis.taxonomy import Taxonomy
+    from ingest.taxonomy import Taxonomy
 
 # Document labels that can be ABOUT a technology, with their text properties
 # (title, then the body properties tried in order), as graph/vectors.py embeds them.

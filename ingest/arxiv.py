@@ -18,10 +18,10 @@ from typing import Any
 
 from lxml import etree
 
-from graph.work import TopicRef, Work
+from core.work import TopicRef, Work
 from ingest import ids
 from ingest.raw import Item, Raw, fingerprint, open_binary, read_jsonl, xml_root
-from kizashi.errors import InputError, RecordError
+from core.errors import InputError, RecordError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -267,7 +267,7 @@ class Client:
         """Raw Atom entries of a search, page by page, in arXiv's order, skipping ``offset``."""
         search = self._arxiv.Search(query=query, id_list=id_list or [], max_results=max_results)
         n = 0
-        from kizashi.errors import FetchError
+        from core.errors import FetchError
 
         results = self.client.results(search, offset=offset)
         while True:

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.country import to_iso
-from graph.orgkey import name_key, normalize, usable
-from graph.work import Authorship, Organization, Work
+from ingest.country import to_iso
+from ingest.orgkey import name_key, normalize, usable
+from core.work import Authorship, Organization, Work
 from ingest import ids
 from ingest.raw import Item, Raw, read_jsonl
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 SOURCE = "conference"
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph import country as gaz
-from graph import material as mat
-from graph.policy import ExportControl, PolicyDocument
+from ingest import country as gaz
+from ingest import material as mat
+from core.policy import ExportControl, PolicyDocument
 from ingest.mentions import COUNTRY, MATERIAL, Hit
 
 _MONTHS = {m: i + 1 for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",

@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from graph.patent import Party, Patent, class_code, publication_number
+from core.patent import Party, Patent, class_code, publication_number
 from ingest.patents import country_code, earliest
 from ingest.raw import Item, Raw, fingerprint, lines
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 SOURCE = "derwent"
 _PN = re.compile(r"([A-Z]{2})(\w+?)-([A-Z]\d?)$")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from graph.patent import Party, Patent, class_code, publication_number
+from core.patent import Party, Patent, class_code, publication_number
 from ingest.patents import country_code, earliest, iso_date, raw_element, safe_root, text, whole_file
 from ingest.raw import Item, Raw, Skip
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 _BRACKET = re.compile(r"\s*\[([A-Z]{2})\]\s*$")
 

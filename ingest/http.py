@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from kizashi.errors import FetchError
+from core.errors import FetchError
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.patent import Party, Patent, class_code, publication_number
+from core.patent import Party, Patent, class_code, publication_number
 from ingest.patents import country_code, earliest, iso_date
 from ingest.raw import _CORRUPT, Item, Raw, fingerprint, open_binary
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 SOURCE = "lens"
 _PUB = re.compile(r"([A-Z]{2})\s+(.+?)\s+([A-Z]\d?)(?:\s+\d{8})?$")   # a correction (B8, B9) ends with its date

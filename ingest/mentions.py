@@ -10,7 +10,7 @@ has a technology or mineral label:
 - English: ``spacy.blank("en")`` tokens and two PhraseMatchers (lower-case for
   names, exact for acronyms and symbols: US, GaN, Ga).
 
-Technology terms come from the taxonomy (``analysis.taxonomy.load_taxonomy``)
+Technology terms come from the taxonomy (``ingest.taxonomy.load_taxonomy``)
 when it is installed, else from a small provisional list here; pass ``terms`` to
 use another source.
 """
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graph import country as gaz
-from graph import material as mat
-from graph.orgkey import name_key
-from graph.policy import Mention
+from ingest import country as gaz
+from ingest import material as mat
+from ingest.orgkey import name_key
+from core.policy import Mention
 
 COUNTRY, ORGANIZATION, MATERIAL, TECHNOLOGY = "Country", "Organization", "Material", "Technology"
 
@@ -132,10 +132,10 @@ def _compound_targets(form: str) -> tuple[Target, ...]:
 
 
 def technology_terms(taxonomy: Any | None = None) -> tuple[TechTerms, ...]:
-    """Technology terms from ``taxonomy`` (an analysis.taxonomy.Taxonomy), the installed taxonomy, or the provisional list."""
+    """Technology terms from ``taxonomy`` (an ingest.taxonomy.Taxonomy), the installed taxonomy, or the provisional list."""
     if taxonomy is None:
         try:
-            from analysis.taxonomy import load_taxonomy
+            from ingest.taxonomy import load_taxonomy
         except ImportError:
             return PROVISIONAL_TECH
         taxonomy = load_taxonomy()

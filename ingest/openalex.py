@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 
 import httpx
 
-from graph.work import Authorship, Organization, TopicRef, Work
+from core.work import Authorship, Organization, TopicRef, Work
 from ingest import ids
 from ingest.http import get_with_retries
 from ingest.raw import Item, Raw, Skip, fingerprint, json_object, read_json, read_jsonl
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 # ---------------------------------------------------------------- parsing
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ingest.raw import Item, Raw, _CORRUPT, excerpt, fingerprint, open_binary
-from kizashi.errors import InputError, RecordError
+from core.errors import InputError, RecordError
 
 # ISO 8879 Greek names (ISOgrk1) used by USPTO's SGML-era DTDs and missing from HTML.
 _GREEK = dict(zip(
@@ -337,7 +337,7 @@ def inputs(paths: list[Path], max_bytes: int) -> list:
     """Pipeline inputs for files and directories: one per file, and one per
     PatentsView directory (its g_* tables load together)."""
     from ingest import patentsview
-    from ingest.pipeline import file_input
+    from ingest.inputs import file_input
 
     out = []
     for path in paths:

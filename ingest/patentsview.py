@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.patent import Party, Patent, class_code, publication_number
+from core.patent import Party, Patent, class_code, publication_number
 from ingest.patents import country_code, iso_date
-from ingest.pipeline import Input
+from ingest.inputs import Input
 from ingest.raw import Item, Raw, fingerprint
-from kizashi.errors import InputError, RecordError
+from core.errors import InputError, RecordError
 
 SOURCE = "patentsview"
 TABLES = ("g_patent", "g_assignee_disambiguated", "g_location_disambiguated", "g_cpc_current")

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from graph.policy import PolicyDocument
+from core.policy import PolicyDocument
 from ingest import controls
 from ingest.mentions import aggregate, extractor
 from ingest.raw import Item, Raw, excerpt, fingerprint, open_binary, read_jsonl
-from kizashi.errors import InputError, RecordError
+from core.errors import InputError, RecordError
 
 Parser = Callable[[Raw], Any]
 
@@ -333,7 +333,7 @@ def fetch_url(url: str, save: Path | None, retries: int, timeout: float) -> Iter
     import httpx
 
     from ingest.http import RETRY_STATUS
-    from kizashi.errors import FetchError
+    from core.errors import FetchError
 
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": "kizashi"}) as http:
@@ -364,7 +364,7 @@ def fetch_url(url: str, save: Path | None, retries: int, timeout: float) -> Iter
 def inputs(args: list[str], max_bytes: int, save: Path | None = None, ner: bool = True, retries: int = 3,
            timeout: float = 30.0) -> list[Any]:
     """Pipeline inputs for paths (files, directories) and http(s) URLs."""
-    from ingest.pipeline import Input, file_input
+    from ingest.inputs import Input, file_input
 
     out: list[Input] = []
     for a in args:

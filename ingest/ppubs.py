@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from graph.patent import Party, Patent, class_code, publication_number
+from core.patent import Party, Patent, class_code, publication_number
 from ingest.patents import country_code, iso_date
 from ingest.raw import _CORRUPT, Item, Raw, excerpt, fingerprint, open_binary
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 SOURCE = "ppubs"
 _TAG = re.compile(r"<[^>]+>")

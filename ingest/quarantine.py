@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 log = logging.getLogger("kizashi.ingest")
 

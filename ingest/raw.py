@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from kizashi.errors import InputError, RecordError
+from core.errors import InputError, RecordError
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from graph.country import to_iso
-from graph.orgkey import name_key, usable
-from graph.work import Authorship, Organization, Work
+from ingest.country import to_iso
+from ingest.orgkey import name_key, usable
+from core.work import Authorship, Organization, Work
 from ingest import ids
 from ingest.raw import Item, Raw
 from ingest.wos import read_csv
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 SOURCE = "scopus"
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from graph.patent import Party, Patent, class_code, publication_number
+from core.patent import Party, Patent, class_code, publication_number
 from ingest.patents import country_code, documents, earliest, iso_date, raw_text, safe_root, text
 from ingest.raw import Item, Raw, Skip, fingerprint
-from kizashi.errors import RecordError
+from core.errors import RecordError
 
 SOURCE = "uspto"
 _US_ROLES = {"02", "04", "06"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlparse
 
-from kizashi.settings import Settings
+from core.settings import Settings
 
 # Technologies the economic-security lists share (特定重要技術, US CET, ASPI…).
 QUERIES: tuple[str, ...] = (

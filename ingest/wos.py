@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.country import to_iso
-from graph.orgkey import name_key, usable
-from graph.work import Authorship, Organization, Work
+from ingest.country import to_iso
+from ingest.orgkey import name_key, usable
+from core.work import Authorship, Organization, Work
 from ingest import ids
 from ingest.raw import Item, Raw, excerpt, fingerprint, lines, open_binary, read_jsonl
-from kizashi.errors import InputError, RecordError
+from core.errors import InputError, RecordError
 
 SOURCE = "wos"
 

@@ -15,7 +15,7 @@ import pytest
 from graph import server
 from graph.schema import ensure_schema
 from graph.store import Connection, Store, open_driver
-from kizashi.settings import Settings
+from core.settings import Settings
 
 logging.getLogger("neo4j").setLevel(logging.ERROR)
 

@@ -13,7 +13,8 @@ import httpx
 from graph.store import Store
 from ingest import arxiv as ax
 from ingest import openalex as oa
-from ingest.pipeline import Report, file_input, ingest
+from ingest.inputs import file_input
+from graph.pipeline import Report, ingest
 from ingest.quarantine import Quarantine
 
 MAX = 8 * 1024 * 1024

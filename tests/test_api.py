@@ -20,8 +20,8 @@ from analysis import profiles
 from api.app import create_app
 from api.keys import KeyStore
 from graph.store import Connection
-from kizashi.rank_cli import params_from
-from kizashi.settings import Settings
+from analysis.rank_runs import params_from
+from core.settings import Settings
 from tests.test_rank_seed import seed
 
 
@@ -392,7 +392,7 @@ def test_neo4j_outage_gives_503_and_recovers(store, neo4j_conn: Connection, tmp_
 
 def test_keys_cli(cli_env, tmp_path) -> None:
     def kz(*args):
-        return subprocess.run([sys.executable, "-m", "kizashi.cli", "keys", *args], env=cli_env,
+        return subprocess.run([sys.executable, "-m", "cli.main", "keys", *args], env=cli_env,
                               capture_output=True, text=True, timeout=120)
 
     made = kz("create", "--role", "admin", "--label", "ci")

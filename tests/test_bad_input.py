@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingest import arxiv as ax
 from ingest.raw import xml_root
-from kizashi.errors import RecordError
+from core.errors import RecordError
 from tests.conftest import FIXTURES
 from tests.helpers import MAX, load
 
@@ -40,7 +40,7 @@ def test_oversized_line_is_skipped_without_reading_it_whole(store, tmp_path: Pat
         out.write(b'{"id": "https://openalex.org/W2", "title": "' + b"x" * (50 * 1024 * 1024) + b'"}\n')
         out.write(GOOD[1] + b"\n")
     from tests.helpers import openalex_input
-    from ingest.pipeline import ingest
+    from graph.pipeline import ingest
     from ingest.quarantine import Quarantine
 
     q = Quarantine(tmp_path / "q.jsonl")

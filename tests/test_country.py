@@ -2,8 +2,8 @@
 
 import pytest
 
-from graph import country as gaz
-from graph import material as mat
+from ingest import country as gaz
+from ingest import material as mat
 
 
 @pytest.mark.parametrize("text, code", [

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from analysis.embed import Embedder, document_text, embed_nodes, get_embedder, search, text_hash
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 from tests.conftest import FIXTURES
 from tests.helpers import load
 
@@ -123,7 +123,7 @@ def test_vector_search_en_ja(embedded, query: str, expected: str) -> None:
 
 
 def test_search_cli(embedded, cli_env) -> None:
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "search", "レアアースフリー磁石", "-k", "2", "--json"],
+    out = subprocess.run([sys.executable, "-m", "cli.main", "search", "レアアースフリー磁石", "-k", "2", "--json"],
                          env=cli_env, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
     hits = json.loads(out.stdout)
     # In-process search checks the exact order; after the dashboard tests in one session this CLI

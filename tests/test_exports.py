@@ -11,8 +11,8 @@ import pytest
 from ingest import conference as cf
 from ingest import scopus, wos
 from ingest.raw import Raw
-from kizashi.errors import RecordError
-from kizashi.exports_cli import kind_of, plan
+from core.errors import RecordError
+from cli.exports import kind_of, plan
 from tests.conftest import FIXTURES, require
 from tests.helpers import MAX
 

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 from graph.store import Store
-from ingest.pipeline import Report, ingest
+from graph.pipeline import Report, ingest
 from ingest.quarantine import Quarantine
 from graph.load import write_works as writer
-from kizashi.exports_cli import plan
+from cli.exports import plan
 from tests.conftest import FIXTURES, require
 from tests.helpers import load
 
@@ -111,7 +111,7 @@ def test_cli_ingest_export(store: Store, cli_env: dict[str, str]):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "ingest", "export", str(EXPORTS / "savedrecs.txt"),
+    out = subprocess.run([sys.executable, "-m", "cli.main", "ingest", "export", str(EXPORTS / "savedrecs.txt"),
                           str(EXPORTS / "scopus.csv")], env={**cli_env, "COLUMNS": "200"}, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "wos: read 5 · loaded 2" in out.stdout and "quarantined 3" in out.stdout

@@ -167,7 +167,7 @@ def test_crashed_ranking_run_leaves_every_previous_ranking_whole(store, neo4j_co
 
     monkeypatch.setattr(rank, "rank_technology", dies_midway)
     from analysis import profiles
-    from kizashi.rank_cli import params_from
+    from analysis.rank_runs import params_from
 
     with pytest.raises(RuntimeError, match="simulated crash"):
         rank.compute(store, None, "country", params_from(settings, "all", "fractional"), profiles.load(), save=True)

@@ -10,9 +10,9 @@ the contract the pipeline relies on:
 - readers (the generators that split a file into raw records) raise nothing but
   ``KizashiError``: they run outside any safety net, so anything else would abort
   the whole ingest;
-- a parser's outcome, as the pipeline sees it (``ingest.pipeline._parse``), is a
+- a parser's outcome, as the pipeline sees it (``ingest.inputs.parse``), is a
   record, a ``RecordError`` (quarantined with file, record and reason) or None
-  (``Skip``). ``_parse`` turns the ValueError/TypeError/KeyError family into a
+  (``Skip``). ``parse`` turns the ValueError/TypeError/KeyError family into a
   RecordError "cannot parse: …"; anything else escaping it (RecursionError,
   OverflowError, MemoryError, lxml internals…) is a crash and fails these tests.
 """
@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 from ingest import arxiv as ax
 from ingest import openalex as oa
 from ingest import patents, patentsview, policy
-from ingest.pipeline import _parse
+from ingest.inputs import parse
 from ingest.raw import Raw, Skip, fingerprint
-from kizashi.errors import KizashiError, RecordError
+from core.errors import KizashiError, RecordError
 from tests.conftest import FIXTURES
 
 MAX = 2 * 1024 * 1024
@@ -90,7 +90,7 @@ def mutate(data: bytes, ops: list[Mutation]) -> bytes:
 
 
 def parse(item: Any, parser: Callable[[Raw], Any]) -> Any:
-    out = _parse(item, parser)
+    out = parse(item, parser)
     assert out is None or isinstance(out, RecordError) or not isinstance(out, BaseException), out
     return out
 
@@ -342,7 +342,7 @@ def _weekly_docs() -> list[bytes]:
 
 def _load_patents(store, paths: list[Path], tmp: Path, max_bytes: int = 8 * 1024 * 1024):
     from graph.patent import write_patents
-    from ingest.pipeline import ingest
+    from graph.pipeline import ingest
     from ingest.quarantine import Quarantine
 
     q = Quarantine(tmp / "quarantine.jsonl")
@@ -392,7 +392,7 @@ def test_policy_folder_with_hostile_files(store, tmp_path: Path) -> None:
     import gzip
 
     from graph.policy import write_policy
-    from ingest.pipeline import ingest
+    from graph.pipeline import ingest
     from ingest.quarantine import Quarantine
 
     d = tmp_path / "policy"
@@ -462,7 +462,7 @@ EXPORTS = sorted(p for p in (FIXTURES / "exports").iterdir() if p.is_file())
 @pytest.mark.parametrize("fixture", EXPORTS, ids=lambda p: p.name)
 def test_bibliographic_exports(fixture: Path) -> None:
     from ingest import conference, scopus, wos
-    from kizashi.exports_cli import kind_of
+    from cli.exports import kind_of
 
     kind = kind_of(fixture)
     if kind is None and fixture.suffix == ".jsonl":

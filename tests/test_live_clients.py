@@ -13,7 +13,7 @@ import pytest
 
 from ingest import arxiv as ax
 from ingest import openalex as oa
-from kizashi.errors import FetchError, RecordError
+from core.errors import FetchError, RecordError
 from tests.conftest import require
 from tests.replay import Recording, Replay
 
@@ -131,7 +131,7 @@ def test_cli_live_ingest_with_save_then_offline_replay(replay, store, cli_env, t
     saved = tmp_path / "saved"
 
     def cli(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 

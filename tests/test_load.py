@@ -86,7 +86,7 @@ def test_batch_size_does_not_change_the_result(store, tmp_path: Path, batch_size
 def test_one_source_attributes_each_paper_whichever_order(store, tmp_path: Path):
     """A paper in an export and in OpenAlex is attributed once, by OpenAlex, in either order."""
     from graph.load import write_works
-    from graph.work import Authorship, Organization, Work
+    from core.work import Authorship, Organization, Work
 
     export = Work(source="wos", doi="10.5555/kizashi.qubit.2023", source_id="WOS:1", title="x", fingerprint="f1",
                   authorships=(Authorship(position=0, name="A. Sato", countries=("JP",),
@@ -110,7 +110,7 @@ def test_duplicate_openalex_works_resolve_to_the_lower_id_whichever_order(store)
     Parallel partitions may deliver them in either order; the graph must be the same: the lower
     W-number is the paper's record, the other's IDs are alternatives."""
     from graph.load import write_works
-    from graph.work import Authorship, Organization, Work
+    from core.work import Authorship, Organization, Work
 
     def work(oa: str, doi: str | None, title: str, country: str, org: str) -> Work:
         return Work(source="openalex", doi=doi, openalex_id=oa, arxiv_id="2401.00001", source_id=oa, title=title,

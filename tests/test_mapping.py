@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from analysis.mapping import Calibration, Mapper, Params, RuleMatcher, evaluate, map_documents, read_gold
-from analysis.taxonomy import load_taxonomy
+from ingest.taxonomy import load_taxonomy
 from graph.technology import write_taxonomy
 from tests.conftest import FIXTURES, REPO, require
 from tests.helpers import load
@@ -95,7 +95,7 @@ def test_about_edges_for_fixture_works_are_idempotent_and_per_method(store, tmp_
 
 def test_map_command_with_the_hybrid_method(store, tmp_path, cli_env):
     load(store, "arxiv", [WORKS], tmp_path)
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "map", "--method", "hybrid", "--json"], env=cli_env,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "map", "--method", "hybrid", "--json"], env=cli_env,
                          capture_output=True, text=True, check=True, cwd=REPO)
     data = json.loads(out.stdout)
     assert data["labels"][0]["label"] == "Work" and data["labels"][0]["documents"] == 6

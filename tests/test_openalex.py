@@ -4,7 +4,7 @@ import pytest
 
 from ingest import openalex as oa
 from ingest.raw import Raw
-from kizashi.errors import RecordError
+from core.errors import RecordError
 from tests.conftest import FIXTURES
 from tests.helpers import MAX
 

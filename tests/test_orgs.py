@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from analysis import orgs as ao
-from graph.orgkey import match_form, name_key, strip_legal
-from kizashi.errors import InputError
-from kizashi.orgs_cli import GOLD, raw_disagreements, resolve_graph
+from ingest.orgkey import match_form, name_key, strip_legal
+from core.errors import InputError
+from cli.orgs import GOLD, raw_disagreements, resolve_graph
 from tests.conftest import FIXTURES
 from tests.helpers import load
 from tests.test_exports_graph import load_exports
@@ -121,7 +121,7 @@ def test_gold_set_meets_the_targets():
 
 
 def test_gold_command_prints_the_measure():
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "orgs", "gold", "--json"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "orgs", "gold", "--json"], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parent.parent)
     data = json.loads(out.stdout)
     assert data["names"] >= 150 and data["precision"] >= 0.95 and data["recall"] >= 0.90
@@ -160,7 +160,7 @@ def test_resolution_in_the_graph(store, tmp_path: Path, cli_env: dict[str, str])
     # raw affiliation strings against institution countries (OpenAlex authorships carry both)
     assert isinstance(raw_disagreements(store), list)
     # the CLI explains a merge
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "orgs", "explain", "Univ Tokyo", "--json"],
+    out = subprocess.run([sys.executable, "-m", "cli.main", "orgs", "explain", "Univ Tokyo", "--json"],
                          env=cli_env, capture_output=True, text=True, check=True)
     found = json.loads(out.stdout)
     assert found[0]["canonical"]["key"] == "ror:057zh3y96"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import partition as part
-from kizashi.settings import get_settings
+from analysis import partition as part
+from core.settings import get_settings
 from tests.conftest import FIXTURES
 from tests.helpers import stable_counts
 
@@ -75,7 +75,7 @@ def test_embedding_partitions_write_the_live_model_and_refuse_another(store, env
     assert all(r["d"] == 512 and r["m"] == name and r["h"] == text_hash(r["t"]) for r in got) and len(got) == 4
 
     gv.set_live(store, gv.BY_LABEL["Work"], "another-model", 64)
-    from kizashi.errors import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="live embedding model is another-model"):
         part.embed_partition(parts[0])

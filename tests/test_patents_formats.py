@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.patent import Patent, class_chain, class_code, publication_number
+from core.patent import Patent, class_chain, class_code, publication_number
 from ingest import patentsview
 from ingest.patents import family, reader, safe_root
 from ingest.raw import Skip
-from kizashi.errors import RecordError
+from core.errors import RecordError
 from tests.conftest import FIXTURES
 
 PAT = FIXTURES / "patents"

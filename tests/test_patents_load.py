@@ -12,7 +12,7 @@ import pytest
 from graph.patent import family_counts_by_country, write_patents
 from graph.store import Store
 from ingest.patents import inputs
-from ingest.pipeline import Report, ingest
+from graph.pipeline import Report, ingest
 from ingest.quarantine import Quarantine
 from tests.conftest import FIXTURES
 from tests.helpers import stable_counts
@@ -96,7 +96,7 @@ def test_reload_is_idempotent_and_force_rewrites_without_duplicates(store: Store
 
 
 def test_cli_loads_a_directory(cli_env: dict[str, str], store: Store, tmp_path: Path):
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "ingest", "patents", str(PAT / "patentsview"), str(PAT / "ep_malformed.xml")],
+    out = subprocess.run([sys.executable, "-m", "cli.main", "ingest", "patents", str(PAT / "patentsview"), str(PAT / "ep_malformed.xml")],
                          env=cli_env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "patents" in out.stdout and "loaded 3" in out.stdout and "quarantined 1" in out.stdout

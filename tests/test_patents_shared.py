@@ -10,12 +10,13 @@ from pathlib import Path
 
 from dataclasses import replace
 
-from graph.patent import Patent, write_patents
+from core.patent import Patent
+from graph.patent import write_patents
 from graph.store import Store
 from ingest.patents import inputs
-from ingest.pipeline import ingest
+from graph.pipeline import ingest
 from ingest.quarantine import Quarantine
-from kizashi.errors import RecordError
+from core.errors import RecordError
 from tests.conftest import require
 from tests.helpers import stable_counts
 from tests.test_patents_load import MAX, load

@@ -15,9 +15,9 @@ from graph.policy import write_policy
 from ingest import controls
 from ingest import policy as pol
 from ingest.mentions import Extractor, extractor
-from ingest.pipeline import ingest
+from graph.pipeline import ingest
 from ingest.quarantine import Quarantine
-from kizashi.errors import RecordError
+from core.errors import RecordError
 from tests.conftest import FIXTURES, require
 from tests.helpers import stable_counts
 
@@ -284,7 +284,7 @@ def test_live_url_is_fetched_saved_and_replayable(store, tmp_path: Path):
 
 
 def test_cli_loads_policy_files(store, cli_env, tmp_path: Path):
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "ingest", "policy", "--no-ner", str(JA_NOTE)],
+    out = subprocess.run([sys.executable, "-m", "cli.main", "ingest", "policy", "--no-ner", str(JA_NOTE)],
                          env=cli_env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "loaded 1" in out.stdout and "Export-control events" in out.stdout

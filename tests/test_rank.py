@@ -11,7 +11,7 @@ import pytest
 
 from analysis import profiles, rank, shortlist
 from graph import rankings as gq
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 from tests.test_rank_seed import seed
 
 P = rank.Params(window="2020-2022", bootstrap=500)
@@ -200,7 +200,7 @@ def test_shortlist_by_hand(seeded, tmp_path) -> None:
 
 def test_rank_and_shortlist_cli(seeded, cli_env, tmp_path) -> None:
     def kz(*args):
-        return subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=cli_env, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "cli.main", *args], env=cli_env, capture_output=True,
                               text=True, timeout=600)
 
     out = kz("rank", "--window", "2020-2022", "--bootstrap", "200", "--counting", "fractional")

@@ -20,7 +20,7 @@ def test_rank_real_openalex(store, cli_env, shared_data, tmp_path) -> None:
     works = require(shared_data / "openalex" / "works.jsonl.gz")
 
     def kz(*args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=cli_env, capture_output=True,
+        out = subprocess.run([sys.executable, "-m", "cli.main", *args], env=cli_env, capture_output=True,
                              text=True, timeout=900)
         assert out.returncode == 0, f"{args}: {out.stderr[-2000:]}"
         return out.stdout

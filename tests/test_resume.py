@@ -14,7 +14,7 @@ from tests.helpers import stable_counts
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kizashi.cli", *args], env=env,
+    return subprocess.Popen([sys.executable, "-m", "cli.main", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

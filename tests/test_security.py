@@ -29,7 +29,7 @@ from api.app import create_app
 from api.keys import KeyStore
 from graph import server
 from graph.store import Connection, Store, open_driver
-from kizashi.errors import QueryRefused, StoreUnavailable
+from core.errors import QueryRefused, StoreUnavailable
 from tests.test_api import Api, api, error, make_settings  # noqa: F401  (api is a fixture)
 
 PUBLIC = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}

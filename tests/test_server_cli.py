@@ -12,13 +12,13 @@ import neo4j
 import pytest
 
 from graph import server
-from kizashi.errors import ServerError
-from kizashi.settings import Settings
+from core.errors import ServerError
+from core.settings import Settings
 from tests.conftest import FIXTURES
 
 
 def cli(env, *args, check=True):
-    done = subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True, timeout=300)
     if check:
         assert done.returncode == 0, done.stdout + done.stderr
     return done

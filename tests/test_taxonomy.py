@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.taxonomy import DEFAULT_PATH, diff, load_taxonomy, parse, read
+from ingest.taxonomy import DEFAULT_PATH, diff, load_taxonomy, parse, read
 from graph.technology import loaded_version, write_taxonomy
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 from tests.conftest import REPO, require
 from tests.helpers import counts
 
@@ -167,7 +167,7 @@ def test_diff_reports_what_a_version_change_moves(tmp_path):
 
 def test_diff_command(tmp_path, cli_env):
     new = _edited(tmp_path)
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "taxonomy", "diff", str(DEFAULT_PATH), str(new), "--json"],
+    out = subprocess.run([sys.executable, "-m", "cli.main", "taxonomy", "diff", str(DEFAULT_PATH), str(new), "--json"],
                          env=cli_env, capture_output=True, text=True, check=True, cwd=REPO)
     d = json.loads(out.stdout)
     assert d["added"] == ["tech:neuromorphic"] and d["removed"] == ["tech:directed-energy"]
@@ -210,7 +210,7 @@ def test_a_new_version_retires_dropped_technologies(store, tax, tmp_path):
 
 
 def test_load_command(store, cli_env):
-    out = subprocess.run([sys.executable, "-m", "kizashi.cli", "taxonomy", "load", "--json"], env=cli_env,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "taxonomy", "load", "--json"], env=cli_env,
                          capture_output=True, text=True, check=True, cwd=REPO)
     data = json.loads(out.stdout)
     assert data["technologies"] == counts(store)["Technology"]

@@ -15,7 +15,7 @@ from api.app import create_app
 from api.keys import KeyStore
 from graph.server import free_port
 from graph.store import Connection
-from kizashi.rank_cli import params_from
+from analysis.rank_runs import params_from
 from tests.test_api import make_settings
 from tests.helpers import wait_http
 from tests.test_rank_seed import seed

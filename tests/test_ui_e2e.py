@@ -37,7 +37,7 @@ def chromium() -> Path:
 
 
 def kz(env: dict[str, str], *args: str, timeout: int = 900) -> str:
-    r = subprocess.run([sys.executable, "-m", "kizashi.cli", *args], env=env, capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env, capture_output=True, text=True,
                        timeout=timeout, cwd=REPO)
     assert r.returncode == 0, f"kizashi {' '.join(args)}:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
     return r.stdout
@@ -75,7 +75,7 @@ class Stack:
 
 def start_stack(env: dict[str, str], ui_env: dict[str, str]) -> Iterator[Stack]:
     from api.keys import KeyStore
-    from kizashi.ui_cli import streamlit_command
+    from cli.ui import streamlit_command
 
     key, _ = KeyStore.at(Path(env["KIZASHI_HOME"])).create("read", "e2e")
     api_port, ui_port = free_port(), free_port()
@@ -83,7 +83,7 @@ def start_stack(env: dict[str, str], ui_env: dict[str, str]) -> Iterator[Stack]:
     logs = Path(env["KIZASHI_HOME"])
     procs = []
     try:
-        api = subprocess.Popen([sys.executable, "-m", "kizashi.cli", "serve", "api", "--port", str(api_port),
+        api = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "api", "--port", str(api_port),
                                 "--no-start-db"], env=env, cwd=REPO, stdout=open(logs / "api.log", "w"),
                                stderr=subprocess.STDOUT)
         procs.append(api)

@@ -23,7 +23,7 @@ class Api:
 
     @classmethod
     def from_settings(cls) -> Api:
-        from kizashi.settings import get_settings
+        from core.settings import get_settings
 
         s = get_settings()
         key = os.environ.get("KIZASHI_API_KEY") or (s.api_key.get_secret_value() if s.api_key else None)

@@ -186,7 +186,7 @@ def api_settings_browser() -> str | None:
     import os
 
     from graph import server
-    from kizashi.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     configured = os.environ.get("KIZASHI_NEO4J_BROWSER_URL") or settings.neo4j_browser_url

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.settings import get_settings
+from core.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -22,8 +22,8 @@ def register(app: typer.Typer) -> None:
         from graph.country import name_all
         from graph.policy import export_controls, write_policy
         from ingest.policy import inputs
-        from kizashi.console import table
-        from kizashi.ingest_cli import _store, run_source
+        from core.console import table
+        from cli.ingest import _store, run_source
 
         s = get_settings()
         found = inputs(paths_or_urls, s.max_record_bytes, save, ner, s.http_retries, s.http_timeout_seconds)

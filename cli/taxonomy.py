@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import console, err, print_json, table
+from core.console import console, err, print_json, table
 
 app = typer.Typer(no_args_is_help=True, help="The bilingual technology taxonomy and its official-list mappings.")
 
@@ -17,9 +17,9 @@ app = typer.Typer(no_args_is_help=True, help="The bilingual technology taxonomy 
 def load(path: Annotated[Optional[Path], typer.Option(help="Taxonomy YAML (default: the shipped one).")] = None,
          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Load technologies, official list items, IN_LIST and DEPENDS_ON edges (idempotent)."""
-    from analysis.taxonomy import load_taxonomy
+    from ingest.taxonomy import load_taxonomy
     from graph.technology import write_taxonomy
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     tax = load_taxonomy(path)
     with open_store() as store:
@@ -35,8 +35,8 @@ def load(path: Annotated[Optional[Path], typer.Option(help="Taxonomy YAML (defau
 @app.command("diff")
 def diff(old: Path, new: Path, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What a taxonomy version change adds, removes, renames, moves, and re-maps."""
-    from analysis.taxonomy import diff as tdiff
-    from analysis.taxonomy import read
+    from ingest.taxonomy import diff as tdiff
+    from ingest.taxonomy import read
 
     d = tdiff(read(old), read(new))
     if as_json:
@@ -65,7 +65,7 @@ def diff(old: Path, new: Path, as_json: Annotated[bool, typer.Option("--json")] 
 @app.command("show")
 def show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The shipped taxonomy: technologies, parents and list memberships."""
-    from analysis.taxonomy import load_taxonomy
+    from ingest.taxonomy import load_taxonomy
 
     tax = load_taxonomy()
     rows = [{"key": t.key, "name": t.name, "name_ja": t.name_ja, "parent": t.parent, "lists": len(t.lists),
@@ -87,10 +87,10 @@ def map_cmd(method: Annotated[str, typer.Option(help="rule | embedding | hybrid"
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from analysis.mapping import Mapper, map_documents
-    from analysis.taxonomy import load_taxonomy
+    from ingest.taxonomy import load_taxonomy
     from graph import technology as gt
-    from kizashi.cli import open_store
-    from kizashi.errors import ConfigError
+    from cli.store import open_store
+    from core.errors import ConfigError
 
     if method not in ("rule", "embedding", "hybrid"):
         raise ConfigError(f"--method {method}: use rule, embedding or hybrid")

@@ -8,21 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import console, err, print_json, table
-from kizashi.errors import ConfigError
-from kizashi.settings import Settings, get_settings
-
-
-def params_from(settings: Settings, window: str, counting: str, bootstrap: int | None = None,
-                seed: int | None = None, weights: dict[str, float] | None = None):
-    from analysis import rank
-
-    risk = rank.RiskRule(settings.risk_high_top1, settings.risk_high_hhi, settings.risk_medium_top1,
-                         settings.risk_medium_hhi)
-    w = rank.check_weights(weights) if weights else rank.DEFAULT_WEIGHTS
-    return rank.Params(window=window, counting=counting, bootstrap=bootstrap or settings.rank_bootstrap,
-                       seed=settings.rank_seed if seed is None else seed, min_about_score=settings.rank_min_about_score,
-                       weights=tuple(w.items()), risk=risk)
+from core.console import console, err, print_json, table
+from core.errors import ConfigError
+from analysis.rank_runs import params_from, run_rankings
+from core.settings import get_settings
 
 
 def _weights(text: str | None) -> dict[str, float] | None:
@@ -32,24 +21,6 @@ def _weights(text: str | None) -> dict[str, float] | None:
         return {k.strip(): float(v) for k, v in (p.split("=") for p in text.split(","))}
     except ValueError:
         raise ConfigError(f"weights {text!r}: expected name=value,name=value") from None
-
-
-def run_rankings(store, technologies: list[str] | None, by: list[str], windows: list[str], counting: list[str],
-                 profile_name: str, bootstrap: int | None = None, seed: int | None = None,
-                 weights: dict[str, float] | None = None) -> list:
-    """Compute and materialise every requested combination; returns the rankings."""
-    from analysis import profiles, rank
-    from graph import rankings as gq
-
-    settings = get_settings()
-    profile = profiles.load(profile_name, settings.home)
-    snap = gq.snapshot(store)
-    out = []
-    for w in windows:
-        variants = [(b, params_from(settings, w, c, bootstrap, seed, weights)) for b in by for c in counting]
-        out += rank.compute(store, technologies, variants[0][0], variants[0][1], profile, snapshot=snap, save=True,
-                            variants=variants)
-    return out
 
 
 def _fmt(r: dict, k: str) -> str:
@@ -72,7 +43,7 @@ def register(app: typer.Typer) -> None:
                  top: Annotated[int, typer.Option(help="Rows to print per technology.")] = 5,
                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Compute lead rankings per technology (intervals, concentration, bloc shares) and store them in the graph."""
-        from kizashi.cli import open_store
+        from cli.store import open_store
 
         settings = get_settings()
         with open_store() as store:
@@ -111,7 +82,7 @@ def register(app: typer.Typer) -> None:
                       as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """The ES-X shortlist: Japan's position, dependence on countries of concern, emergence, policy attention."""
         from analysis import profiles, shortlist
-        from kizashi.cli import open_store
+        from cli.store import open_store
 
         settings = get_settings()
         prof = profiles.load(profile or settings.rank_profile, settings.home)

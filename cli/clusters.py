@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import console, err, print_json, table
+from core.console import console, err, print_json, table
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +25,7 @@ def clusters(scope: Annotated[str, typer.Option(help="Name of this clustering; e
              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Cluster document embeddings (kNN graph + Leiden) and score emergence: novelty, growth, coherence, impact."""
     from graph import clusters as gc
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     with open_store() as store:
         report = None

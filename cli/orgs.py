@@ -14,8 +14,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from kizashi.console import console, print_json, table
-from kizashi.settings import get_settings
+from core.console import console, print_json, table
+from core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="One resolved world of organizations and countries.")
 
@@ -76,7 +76,7 @@ def resolve(overrides: Annotated[Optional[Path], typer.Option(help="Override tab
             threshold: Annotated[float, typer.Option(help="Fuzzy-match cut-off, 0-100.")] = 92.0,
             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Resolve every Organization in the graph (SAME_AS to a canonical node, rollup to parents, countries)."""
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     with open_store() as store:
         summary = resolve_graph(store, overrides, threshold)
@@ -95,8 +95,8 @@ def explain(name: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     """Why NAME (a key or a name) resolves the way it does: its canonical organization, every merge with
     method and score, its parents and its country."""
     from graph import orgs as go
-    from graph.orgkey import match_form, name_key
-    from kizashi.cli import open_store
+    from ingest.orgkey import match_form, name_key
+    from cli.store import open_store
 
     with open_store() as store:
         found = [go.explain(store, k) for k in go.find(store, name, name_key(name), match_form(name))]
@@ -126,7 +126,7 @@ def explain(name: str, as_json: Annotated[bool, typer.Option("--json")] = False)
 def disagreements(limit: Annotated[int, typer.Option(help="Rows to print.")] = 50,
                   as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Institutions whose country differs from what their raw affiliation strings say."""
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     with open_store() as store:
         rows = raw_disagreements(store)

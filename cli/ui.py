@@ -12,9 +12,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import err
-from kizashi.errors import ConfigError
-from kizashi.settings import Settings, get_settings
+from core.console import err
+from core.errors import ConfigError
+from core.settings import Settings, get_settings
 
 APP = Path(__file__).resolve().parent.parent / "ui" / "app.py"
 
@@ -61,7 +61,7 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
     signal.signal(signal.SIGTERM, stop)
     try:
         if api:
-            api_cmd = [sys.executable, "-m", "kizashi.cli", "serve", "api"]
+            api_cmd = [sys.executable, "-m", "cli.main", "serve", "api"]
             procs.append(subprocess.Popen(api_cmd, env=env))
             time.sleep(1.0)
         h, p = host or settings.ui_host, port or settings.ui_port
@@ -83,6 +83,6 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
 
 
 def register(app: typer.Typer) -> None:
-    from kizashi.serve_cli import serve_app
+    from cli.serve import serve_app
 
     serve_app.command("ui")(serve_ui)

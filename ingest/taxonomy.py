@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
 KEY_RE = re.compile(r"^tech:[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -10,41 +10,27 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import console, err, print_json, table
-from kizashi.errors import ConfigError, KizashiError
-from kizashi.settings import get_settings
+from core.console import console, err, print_json, table
+from core.errors import ConfigError, KizashiError
+from core.settings import get_settings
+from cli.store import open_store
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Kizashi (兆し): technology horizon scanning for economic security.")
 db_app = typer.Typer(no_args_is_help=True, help="The local Neo4j server.")
 app.add_typer(db_app, name="db")
 
-from kizashi import ingest_cli  # noqa: E402  (registers `kizashi ingest …`)
+from cli import ingest as ingest_cli  # noqa: E402  (registers `kizashi ingest …`)
 
 app.add_typer(ingest_cli.app, name="ingest")
 
 # Each area adds its commands from its own module, with ``register(app)``.
-for _name in ("kizashi.orgs_cli", "kizashi.taxonomy_cli", "kizashi.embed_cli", "kizashi.clusters_cli",
-              "kizashi.rank_cli", "kizashi.serve_cli", "kizashi.keys_cli", "kizashi.ui_cli"):
+for _name in ("cli.orgs", "cli.taxonomy", "cli.embed", "cli.clusters",
+              "cli.rank", "cli.serve", "cli.keys", "cli.ui"):
     try:
         importlib.import_module(_name).register(app)
     except ModuleNotFoundError as _e:
         if _e.name != _name:
             raise
-
-
-def open_store(start: bool = True):
-    """A Store on the configured Neo4j, starting the local one if needed."""
-    from graph import server
-    from graph.schema import ensure_schema
-    from graph.store import Store
-
-    settings = get_settings()
-    if settings.local and start and not server.running(settings):
-        err.print("[dim]starting the local Neo4j…[/dim]")
-        server.start(settings)
-    store = Store.connect(settings)
-    ensure_schema(store)
-    return store
 
 
 @db_app.command("start")

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from kizashi.console import console, err, table
-from kizashi.settings import get_settings
+from core.console import console, err, table
+from core.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.names import WORK_KEY_RANK
+
+
+# Work key prefixes, most preferred first: a work seen with a DOI is keyed by it.
+WORK_KEY_RANK = ("doi:", "openalex:", "arxiv:")
 
 
 class Record(BaseModel):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from graph.country import to_iso
+from ingest.country import to_iso
 
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACE = re.compile(r"\s+")

@@ -13,10 +13,11 @@ import typer
 from graph.store import Store
 from ingest import arxiv as ax
 from ingest import openalex as oa
-from ingest.pipeline import Input, Report, Writer, file_input, ingest
+from ingest.inputs import Input, file_input
+from graph.pipeline import Report, Writer, ingest
 from ingest.quarantine import Quarantine
-from kizashi.console import console
-from kizashi.settings import get_settings
+from core.console import console
+from core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Load sources into the graph.")
 
@@ -86,7 +87,7 @@ def run_source(store: Store, kind: str, inputs: list[Input], args: list[str], fo
 
 
 def _store() -> Store:
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     return open_store()
 
@@ -106,7 +107,7 @@ def arxiv(paths_or_queries: list[str], save: SaveOpt = None, force: ForceOpt = F
 
 
 # Further sources live in their own modules, each with ``register(app)``.
-for _name in ("kizashi.patents_cli", "kizashi.policy_cli", "kizashi.exports_cli"):
+for _name in ("cli.patents", "cli.policy", "cli.exports"):
     try:
         importlib.import_module(_name).register(app)
     except ModuleNotFoundError as _e:

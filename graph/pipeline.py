@@ -7,7 +7,6 @@ files that were loaded completely and have not changed since.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -15,29 +14,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from graph import provenance
 from graph.load import LINK_CITES, LINK_LINEAGE, write_works
 from graph.store import Store
 from ingest.quarantine import Quarantine
-from ingest.raw import Item, Raw, Skip
-from kizashi.errors import RecordError
+from ingest.inputs import Input, parse
+from core.errors import RecordError
 
 log = logging.getLogger("kizashi.ingest")
 
-Parser = Callable[[Raw], Any]
 # write(tx, batch of (record, locator), kind, source_key, done, complete, force) -> Outcome-like
 Writer = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class Input:
-    key: str                      # the Source node's key
-    location: str                 # path or URL, for people
-    fingerprint: str | None       # content hash of a file; None for live requests (always re-read)
-    items: Callable[[], Iterator[tuple[Item, Parser]]]
 
 
 @dataclass
@@ -54,33 +43,6 @@ class Report:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
-
-
-def file_fingerprint(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def file_input(path: Path, reader: Callable[[Path], Iterator[tuple[Item, Parser]]]) -> Input:
-    p = path.resolve()
-    return Input(key=f"file:{p}", location=str(p), fingerprint=file_fingerprint(p), items=lambda: reader(p))
-
-
-def _parse(item: Item, parser: Parser) -> Any:
-    if isinstance(item, RecordError):
-        return item
-    try:
-        return parser(item)
-    except Skip:
-        return None
-    except RecordError as e:
-        return e
-    except (ValidationError, ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        return RecordError(item.source, item.locator, f"cannot parse: {reason[:300]}")
 
 
 def ingest(store: Store, inputs: Iterable[Input], kind: str, *, batch_size: int, quarantine: Quarantine,
@@ -138,7 +100,7 @@ def _one(store: Store, inp: Input, kind: str, batch_size: int, quarantine: Quara
         if consumed <= skip:
             continue
         report.read += 1
-        parsed = _parse(item, parser)
+        parsed = parse(item, parser)
         if isinstance(parsed, RecordError):
             quarantine.add(parsed)
         elif parsed is None:

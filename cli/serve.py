@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import err
-from kizashi.settings import get_settings
+from core.console import err
+from core.settings import get_settings
 
 serve_app = typer.Typer(no_args_is_help=True, help="Serve Kizashi over HTTP.")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kizashi.settings import get_settings
+from core.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         """Patent files and folders, of every supported office format."""
         from graph.patent import write_patents
         from ingest.patents import inputs
-        from kizashi.ingest_cli import _store, run_source
+        from cli.ingest import _store, run_source
 
         found = inputs(paths, get_settings().max_record_bytes)
         with _store() as store:

@@ -14,11 +14,12 @@ import typer
 
 from graph.load import write_works
 from ingest import conference, scopus, wos
-from ingest.pipeline import Input, Report, file_input, ingest
+from ingest.inputs import Input, file_input
+from graph.pipeline import Report, ingest
 from ingest.raw import open_binary
-from kizashi.console import console
-from kizashi.errors import InputError
-from kizashi.settings import get_settings
+from core.console import console
+from core.errors import InputError
+from core.settings import get_settings
 
 # Aggregate tables that sit beside paper lists but are not papers.
 AGGREGATE_COLUMNS = ({"year", "affiliation", "paper_count"}, {"raw_affiliation", "canonical_affiliation", "country"},
@@ -105,7 +106,7 @@ def plan(paths: list[Path], known_table: Path | None = None) -> tuple[dict[str, 
 
 
 def ingest_exports(store: Any, paths: list[Path], force: bool = False, known_table: Path | None = None) -> dict[str, Report]:
-    from kizashi.ingest_cli import _print, _quarantine
+    from cli.ingest import _print, _quarantine
 
     inputs, skipped = plan(paths, known_table)
     for f, why in skipped:
@@ -132,7 +133,7 @@ def register(app: typer.Typer) -> None:
                                      "used to infer missing conference countries.")] = None) -> None:
         """Web of Science (savedrecs.txt, .xls or a .zip of them, CSV), Scopus CSV, and conference
         paper lists (papercopilot JSONL); files or directories."""
-        from kizashi.cli import open_store
+        from cli.store import open_store
 
         with open_store() as store:
             ingest_exports(store, paths, force, known)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kizashi.console import console, err, print_json, table
+from core.console import console, err, print_json, table
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +28,7 @@ def embed(label: Annotated[Optional[list[str]], typer.Option("--label", help="On
     from rich.progress import Progress, TextColumn
 
     from analysis.embed import embed_nodes, get_embedder
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     emb = get_embedder(model)
     t0 = time.perf_counter()
@@ -60,7 +60,7 @@ def search(query: Annotated[str, typer.Argument(help="Free text in English or Ja
            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Semantic search over works, patents and policy documents (vector index)."""
     from analysis.embed import search as run_search
-    from kizashi.cli import open_store
+    from cli.store import open_store
 
     with open_store() as store:
         hits = run_search(store, query, k=k, labels=label)

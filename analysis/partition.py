@@ -4,7 +4,7 @@ A partition is a list of input files (an OpenAlex snapshot ``part_NNN.gz``, a
 USPTO weekly file, a Kaggle arXiv shard) or, for embedding, a list of document
 rows. ``ingest_partition`` and ``embed_partition`` are plain functions of one
 partition that run the very same code as ``kizashi ingest`` / ``kizashi embed``
-(``ingest.pipeline.ingest`` with per-file checkpoints; ``Embedder.encode`` and
+(``graph.pipeline.ingest`` with per-file checkpoints; ``Embedder.encode`` and
 ``graph.vectors.write``), each with its own Neo4j session. Where they run is
 a deployment choice:
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kizashi.errors import ConfigError
+from core.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def split(files: Sequence[Path], kind: str, n: int) -> list[Partition]:
 def _inputs(kind: str, paths: Sequence[str], max_bytes: int) -> tuple[list[Any], dict[str, Any]]:
     from ingest import arxiv as ax
     from ingest import openalex as oa
-    from ingest.pipeline import file_input
+    from ingest.inputs import file_input
 
     if kind == "openalex":
         files = [f for p in paths for f in oa.find_files(Path(p))]
@@ -77,9 +77,9 @@ def _inputs(kind: str, paths: Sequence[str], max_bytes: int) -> tuple[list[Any],
 def ingest_partition(p: Partition) -> Outcome:
     """Load one partition's files with the ordinary pipeline (its own store and quarantine file)."""
     from graph.store import Store
-    from ingest.pipeline import ingest
+    from graph.pipeline import ingest
     from ingest.quarantine import Quarantine
-    from kizashi.settings import get_settings
+    from core.settings import get_settings
 
     s = get_settings()
     t0 = time.perf_counter()
@@ -99,7 +99,7 @@ def link_all() -> None:
     """The linking passes the pipeline runs after a single-process ingest, once for all partitions."""
     from graph.load import LINK_CITES, LINK_LINEAGE
     from graph.store import Store
-    from kizashi.settings import get_settings
+    from core.settings import get_settings
 
     with Store.connect(get_settings()) as store:
         store.autocommit(LINK_CITES)
@@ -112,7 +112,7 @@ def embed_partition(p: Partition) -> Outcome:
     from analysis.embed import get_embedder, text_hash
     from graph import vectors as gv
     from graph.store import Store
-    from kizashi.settings import get_settings
+    from core.settings import get_settings
 
     t0 = time.perf_counter()
     emb = get_embedder()
@@ -151,7 +151,7 @@ def run(partitions: Sequence[Partition], fn: Callable[[Partition], Outcome], eng
     try:
         import dask.bag as db
     except ImportError as e:
-        from kizashi.errors import ConfigError
+        from core.errors import ConfigError
 
         raise ConfigError("the dask engine needs: pip install 'kizashi[distributed]'") from e
     bag = db.from_sequence(list(partitions), npartitions=len(partitions)).map(fn)

@@ -1,0 +1,3 @@
+"""The `kizashi` command: the top layer, which nothing imports."""
+
+__version__ = "0.1.0"
