@@ -1,0 +1,1 @@
+"""Compute over the graph: technology mapping, embeddings, clusters, counts and rankings; results are written back."""
