@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from core.patent import Party, Patent, class_code, publication_number
-from ingest.patents import country_code, earliest
+from ingest.patent_fields import country_code, earliest
+from ingest.patent_formats import PatentFormat, lead, register
 from ingest.raw import Item, Raw, fingerprint, lines
 from core.errors import RecordError
 
@@ -110,3 +111,11 @@ def to_patent(raw: Raw) -> Patent:
         ipc=tuple(dict.fromkeys(c for v in f.get("IP", []) for c in map(class_code, v.split(";")) if c)),
         applicants=tuple(owners), inventors=tuple(Party(name=a, organization=False) for a in f.get("AU", [])),
         fingerprint=raw.fingerprint)
+
+
+def _sniff(name: str, head: bytes) -> bool:
+    # Web of Science tagged export whose records are patents (PT P), not papers.
+    return lead(head).startswith(b"FN ") and b"\nPT P" in head
+
+
+register(PatentFormat("derwent", read_file, sniff=_sniff))

@@ -20,7 +20,9 @@ from pathlib import Path
 from lxml import etree
 
 from core.patent import Party, Patent, class_code, publication_number
-from ingest.patents import country_code, earliest, iso_date, raw_element, safe_root, text, whole_file
+from ingest.patent_fields import country_code, earliest, iso_date
+from ingest.patent_formats import PatentFormat, register
+from ingest.patent_xml import raw_element, safe_root, text, whole_file
 from ingest.raw import Item, Raw, Skip
 from core.errors import RecordError
 
@@ -253,3 +255,7 @@ def to_ep(raw: Raw) -> Patent:
 def read_ep(path: Path, max_bytes: int) -> Iterator[tuple[Item, object]]:
     yield whole_file(path, max_bytes), to_ep
 
+
+register(PatentFormat("ep", read_ep, roots=("ep-patent-document",)))
+register(PatentFormat("docdb", read_docdb, roots=("exchange-document", "exchange-documents")))
+register(PatentFormat("epo_ops", read_ops, roots=("world-patent-data",)))

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core.patent import Party, Patent, class_code, publication_number
-from ingest.patents import country_code, earliest, iso_date
+from ingest.patent_fields import country_code, earliest, iso_date
+from ingest.patent_formats import PatentFormat, lead, register
 from ingest.raw import _CORRUPT, Item, Raw, fingerprint, open_binary
 from core.errors import RecordError
 
@@ -130,3 +131,13 @@ def _family_row(r: dict[str, str], fp: str) -> Patent:
         applicants=tuple(Party(name=a, organization=a in orgs) for a in _split(r.get("applicants_useme"), ";")),
         inventors=tuple(Party(name=i, organization=False) for i in _split(r.get("inventors_useme"), ";")),
         fingerprint=fp)
+
+
+def _sniff(name: str, head: bytes) -> bool:
+    # Lens exports name their columns in the header: publication number beside the Lens ID
+    # (patent search) or the family export's applicants column.
+    first = lead(head).split(b"\n", 1)[0]
+    return b"publication_number" in first and (b"lens_id" in first or b"applicants_useme" in first)
+
+
+register(PatentFormat("lens", read_file, sniff=_sniff))

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from core.patent import Party, Patent, class_code, publication_number
-from ingest.patents import country_code, iso_date
+from ingest.patent_fields import country_code, iso_date
+from ingest.patent_formats import PatentFormat, register, skip
 from ingest.inputs import Input
 from ingest.raw import Item, Raw, fingerprint
 from core.errors import InputError, RecordError
@@ -144,3 +145,12 @@ def directory_input(directory: Path) -> Input:
                     h.update(chunk)
     main = table(d, "g_patent")
     return Input(key=f"file:{main}", location=str(main), fingerprint=h.hexdigest(), items=lambda: read_dir(d))
+
+
+def _lone_table(path: Path, max_bytes: int) -> Iterator[tuple[Item, object]]:
+    # A directory's tables load together (directory_input); a g_* file reaching a file reader
+    # has no g_patent table beside it.
+    yield RecordError(str(path), "file", "PatentsView table without a g_patent table beside it: nothing to join to"), skip
+
+
+register(PatentFormat("patentsview", _lone_table, sniff=lambda name, head: name.startswith("g_") and ".tsv" in name))

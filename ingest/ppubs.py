@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from core.patent import Party, Patent, class_code, publication_number
-from ingest.patents import country_code, iso_date
+from ingest.patent_fields import country_code, iso_date
+from ingest.patent_formats import PatentFormat, lead, register
 from ingest.raw import _CORRUPT, Item, Raw, excerpt, fingerprint, open_binary
 from core.errors import RecordError
 
@@ -139,3 +140,6 @@ def to_patent(raw: Raw) -> Patent:
         cpc=tuple(_codes(d.get("cpcInventiveFlattened"), d.get("cpcAdditionalFlattened"))),
         ipc=tuple(_codes(d.get("ipcCodeFlattened"))),
         applicants=tuple(owners), inventors=tuple(inventors), fingerprint=raw.fingerprint)
+
+
+register(PatentFormat("ppubs", read_file, sniff=lambda name, head: lead(head).startswith((b"{", b"["))))

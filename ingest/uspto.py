@@ -17,7 +17,9 @@ from pathlib import Path
 from lxml import etree
 
 from core.patent import Party, Patent, class_code, publication_number
-from ingest.patents import country_code, documents, earliest, iso_date, raw_text, safe_root, text
+from ingest.patent_fields import country_code, earliest, iso_date
+from ingest.patent_formats import PatentFormat, register
+from ingest.patent_xml import documents, raw_text, safe_root, text
 from ingest.raw import Item, Raw, Skip, fingerprint
 from core.errors import RecordError
 
@@ -182,3 +184,7 @@ def _pap(root: etree._Element, fp: str) -> Patent:
         priority_countries=_countries(_f(e, "country-code") for e in b.iterfind("foreign-priority-data")),
         publication_date=iso_date(_f(b, "document-id/document-date")), ipc=tuple(dict.fromkeys(ipc)),
         applicants=tuple(owners or inventors), inventors=tuple(inventors), fingerprint=fp)
+
+
+register(PatentFormat("uspto", read_file, roots=("us-patent-grant", "us-patent-application", "PATDOC",
+                                                  "patent-application-publication", "sequence-cwu")))

@@ -10,7 +10,8 @@ import pytest
 
 from core.patent import Patent, class_chain, class_code, publication_number
 from ingest import patentsview
-from ingest.patents import family, reader, safe_root
+from ingest.patent_xml import safe_root
+from ingest.patents import family, reader
 from ingest.raw import Skip
 from core.errors import RecordError
 from tests.conftest import FIXTURES
@@ -201,7 +202,7 @@ def test_derwent_record_yields_one_patent_per_family_member():
 
 
 def test_over_long_documents_are_reported_and_the_rest_split(tmp_path: Path):
-    from ingest.patents import documents
+    from ingest.patent_xml import documents
 
     sizes = [(d[0], len(d[1])) if isinstance(d, tuple) else d for d in documents(PAT / "ipg_weekly.xml", 2500)]
     errors = [d for d in sizes if isinstance(d, RecordError)]
@@ -215,3 +216,39 @@ def test_over_long_documents_are_reported_and_the_rest_split(tmp_path: Path):
     cut.write_bytes(data[: len(data) // 2])
     items = list(documents(cut, MAX))
     assert isinstance(items[-1], RecordError) and "truncated" in items[-1].reason
+
+
+def test_formats_dispatch_through_the_registry(tmp_path: Path):
+    from ingest import patent_formats
+    from ingest.patent_formats import PatentFormat, register
+
+    # Every kind family() can report has a reader, and each XML root belongs to one kind.
+    kinds = {f.kind for f in patent_formats.formats()}
+    assert {"uspto", "ep", "docdb", "epo_ops", "ppubs", "lens", "derwent", "patentsview",
+            "assignment", "classification"} <= kinds
+    assert patent_formats.by_root("us-patent-grant").kind == "uspto"
+    assert patent_formats.by_root("exchange-documents").kind == "docdb"
+    # A second module claiming a kind or a root is refused, not silently overriding the first.
+    def other(path: Path, max_bytes: int):
+        yield from ()
+    other.__module__ = "somewhere.else"
+    with pytest.raises(ValueError, match="registered twice"):
+        register(PatentFormat("uspto", other))
+    with pytest.raises(ValueError, match="claimed by"):
+        register(PatentFormat("not-uspto", other, roots=("PATDOC",)))
+    assert patent_formats.get("not-uspto") is None and patent_formats.by_root("PATDOC").kind == "uspto"
+    # The dispatcher reads whatever registers: a new format needs no edit of ingest.patents.
+    seen = []
+
+    def read_demo(path: Path, max_bytes: int):
+        seen.append(path.name)
+        yield from ()
+    register(PatentFormat("demo-format", read_demo, roots=("demo-patents",)))
+    try:
+        f = tmp_path / "x.xml"
+        f.write_bytes(b"<?xml version='1.0'?><demo-patents/>")
+        assert family(f) == "demo-format"
+        assert list(reader(f, MAX)) == [] and seen == ["x.xml"]
+    finally:
+        patent_formats._FORMATS.pop("demo-format")
+        patent_formats._ROOTS.pop("demo-patents")
