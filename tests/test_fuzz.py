@@ -33,9 +33,12 @@ from hypothesis import strategies as st
 from ingest import arxiv as ax
 from ingest import openalex as oa
 from ingest import patents, patentsview, policy
-from ingest.inputs import parse
+from ingest.inputs import parse as pipeline_parse
 from ingest.raw import Raw, Skip, fingerprint
 from core.errors import KizashiError, RecordError
+from core.patent import Patent
+from core.policy import PolicyDocument
+from core.work import Work
 from tests.conftest import FIXTURES
 
 MAX = 2 * 1024 * 1024
@@ -89,10 +92,43 @@ def mutate(data: bytes, ops: list[Mutation]) -> bytes:
     return data
 
 
+RECORDS = (Work, Patent, PolicyDocument)
+
+
 def parse(item: Any, parser: Callable[[Raw], Any]) -> Any:
-    out = parse(item, parser)
-    assert out is None or isinstance(out, RecordError) or not isinstance(out, BaseException), out
+    """The pipeline's own parse step: it must not raise (an exception it does not turn into a
+    RecordError escapes and fails the test), and what it returns is nothing (a skipped record),
+    a typed record, or a RecordError that names the record's own file and place."""
+    out = pipeline_parse(item, parser)
+    if isinstance(out, RecordError):
+        assert out.source and out.locator and out.reason, out
+        if isinstance(item, Raw):
+            assert (out.source, out.locator) == (item.source, item.locator), (out, item)
+    else:
+        assert out is None or isinstance(out, RECORDS), f"{type(out).__name__} is not a typed record: {out!r}"[:500]
     return out
+
+
+def test_the_parse_check_fails_when_a_parser_misbehaves() -> None:
+    raw = Raw("fuzz.jsonl", "line 3", {"id": "W1"}, "fp")
+
+    def leaks(r: Raw) -> Any:
+        raise RecursionError("nested too deeply")   # not one the pipeline turns into a RecordError
+
+    def untyped(r: Raw) -> Any:
+        return dict(r.data)
+
+    def elsewhere(r: Raw) -> Any:
+        raise RecordError("other.jsonl", "line 9", "bad")
+
+    with pytest.raises(RecursionError):
+        parse(raw, leaks)
+    with pytest.raises(AssertionError, match="not a typed record"):
+        parse(raw, untyped)
+    with pytest.raises(AssertionError):
+        parse(raw, elsewhere)
+    bad = parse(raw, lambda r: (_ for _ in ()).throw(ValueError("no title")))
+    assert isinstance(bad, RecordError) and (bad.source, bad.locator) == ("fuzz.jsonl", "line 3")
 
 
 def drain(items: Iterator[tuple[Any, Callable[[Raw], Any]]]) -> int:
