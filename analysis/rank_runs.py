@@ -12,10 +12,12 @@ from graph.store import Store
 def params_from(settings: Settings, window: str, counting: str, bootstrap: int | None = None,
                 seed: int | None = None, weights: dict[str, float] | None = None):
     from analysis import rank
+    from analysis.composite import DEFAULT_WEIGHTS, check_weights
+    from analysis.concentration import RiskRule
 
-    risk = rank.RiskRule(settings.risk_high_top1, settings.risk_high_hhi, settings.risk_medium_top1,
+    risk = RiskRule(settings.risk_high_top1, settings.risk_high_hhi, settings.risk_medium_top1,
                          settings.risk_medium_hhi)
-    w = rank.check_weights(weights) if weights else rank.DEFAULT_WEIGHTS
+    w = check_weights(weights) if weights else DEFAULT_WEIGHTS
     return rank.Params(window=window, counting=counting, bootstrap=bootstrap or settings.rank_bootstrap,
                        seed=settings.rank_seed if seed is None else seed, min_about_score=settings.rank_min_about_score,
                        weights=tuple(w.items()), risk=risk)

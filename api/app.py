@@ -13,7 +13,6 @@ import base64
 import json
 import logging
 import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -21,12 +20,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Body, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from analysis import shortlist as sl_mod
+from api.auth import RateLimiter, admin, authorise, reader
 from api.cache import Cache, CacheMiddleware
+from api.errors import ERRORS, ApiError, json_response
 from api.keys import Key, KeyStore
 from api.service import NotFound, Service, StoreHolder, Unavailable
 from api.ui_routes import router as ui_router
@@ -38,23 +38,6 @@ from core.settings import Settings, get_settings
 log = logging.getLogger("kizashi.api")
 
 MAX_EXPORT = 100_000
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-        super().__init__(message)
-
-
-class ErrorBody(BaseModel):
-    status: int
-    code: str
-    message: str
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorBody
-    data_as_of: str | None = None
 
 
 class Page(BaseModel):
@@ -82,72 +65,13 @@ class RunRequest(BaseModel):
     profile: str | None = None
 
 
-ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422, 429, 503)}
-
-
-# ---------------------------------------------------------------- rate limiting
-
-class RateLimiter:
-    """A token bucket per API key: ``per_minute`` requests, refilled continuously."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(max(1, per_minute))
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, ident: str) -> float:
-        """0 when allowed, else seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(ident, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[ident] = (tokens - 1, now)
-                return 0.0
-            self._buckets[ident] = (tokens, now)
-            return (1 - tokens) / self.rate if self.rate else 60.0
-
-
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
-                              description="Create one with `kizashi keys create --role read|admin`.")
-
-
-def _authorise(request: Request, presented: str | None, role: str) -> Key:
-    if not presented:
-        auth = request.headers.get("authorization", "")
-        presented = auth[7:] if auth.lower().startswith("bearer ") else None
-    key = request.app.state.keys.verify(presented)
-    if key is None:
-        raise ApiError(401, "unauthorized", "a valid API key is required (header X-API-Key)")
-    if role == "admin" and key.role != "admin":
-        raise ApiError(403, "forbidden", "this needs an admin key")
-    wait = request.app.state.limiter.allow(key.id)
-    if wait:
-        raise ApiError(429, "rate_limited", f"too many requests for this key; retry in {wait:.1f} s",
-                       {"Retry-After": str(max(1, int(wait + 0.999)))})
-    return key
-
-
-def reader(request: Request, key: Annotated[str | None, Depends(api_key_header)]) -> Key:
-    return _authorise(request, key, "read")
-
-
-def admin(request: Request, key: Annotated[str | None, Depends(api_key_header)]) -> Key:
-    return _authorise(request, key, "admin")
-
-
 # ---------------------------------------------------------------- responses
 
 def _svc(request: Request) -> Service:
     return request.app.state.service
 
 
-def _json(payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    h = {"X-Data-As-Of": str(payload.get("data_as_of") or "")}
-    h.update(headers or {})
-    return Response(json.dumps(payload, ensure_ascii=False, default=str), status_code=status,
-                    media_type="application/json", headers=h)
+_json = json_response
 
 
 def _item(request: Request, data: dict[str, Any]) -> Response:
@@ -229,7 +153,8 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
         holder.open()
         app.state.service = Service(settings, holder)
         app.state.keys = KeyStore.at(settings.home)
-        app.state.limiter = RateLimiter(settings.api_requests_per_minute)
+        app.state.limiter = RateLimiter(settings.api_requests_per_minute, settings.api_burst_per_second)
+        app.state.auth_failures = RateLimiter(settings.api_auth_failures_per_minute, settings.api_auth_failures_per_minute)
         stop = threading.Event()
         warming = threading.Thread(target=warm_views, args=(app.state.service, stop), name="warm-views", daemon=True)
         warming.start()
@@ -261,7 +186,7 @@ def _allowed(scope: Any) -> bool:
     """The key check and rate limit of a normal request, for a cache hit."""
     request = Request(scope)
     try:
-        _authorise(request, request.headers.get("x-api-key"), "read")
+        authorise(request, request.headers.get("x-api-key"), "read")
     except ApiError:
         return False   # the app answers, with the same error shape as ever
     return True

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis import profiles, rank, shortlist
+from analysis import composite, profiles, rank, shortlist
 from analysis.rank import Ranking
 from graph import rankings as gq
 from graph.store import Connection, Store, connection, open_driver
@@ -194,7 +194,7 @@ class Service:
             rk, source = self._live(technology, by, window, counting, base_profile, fresh)
         rows, params = rk.rows, dict(rk.params)
         if weights or country_weights:
-            rows = rescore(rows, rank.check_weights(weights) if weights else dict(rk.params["weights"]), prof, by)
+            rows = rescore(rows, composite.check_weights(weights) if weights else dict(rk.params["weights"]), prof, by)
             params.update(weights=weights or rk.params["weights"], profile=prof.ident,
                           profile_overrides=dict(prof.overrides))
         key = rank.ranking_key(params) if (weights or country_weights) else rk.key
@@ -325,7 +325,7 @@ def rescore(rows: list[dict[str, Any]], weights: dict[str, float], profile: prof
     comp = np.array([[r["papers_share"] or 0, r["top10_share"] or 0, r["patent_share"] or 0, r["growth"] or 0]
                      for r in rows], dtype=float)
     ew = np.array([profile.weight(r["country"]) for r in rows])
-    sc = rank.reweight(comp, weights, ew)
+    sc = composite.reweight(comp, weights, ew)
     out = []
     for i, r in enumerate(rows):
         out.append({**r, "weight": float(ew[i]), "score": round(float(sc["raw"][i]), 6), "rank": int(sc["raw_rank"][i]),

@@ -12,31 +12,24 @@ from collections import defaultdict
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from fastapi.security import APIKeyHeader
 
 from analysis import rank
+from api.auth import Read
+from api.errors import dumps
 from api.service import NotFound
 from graph import rankings as gq
 from graph import ui_queries as uq
 
 log = logging.getLogger("kizashi.api")
 router = APIRouter(prefix="/ui", tags=["dashboard"])
-_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 SERIES_COUNTRIES = 8
 TOP_ORGS = 15
 ALLIES = ("JP", "US", "GB", "AU", "DE", "FR", "KR", "IN", "CA", "NL")
 
 
-def _read(request: Request, key: Annotated[str | None, Depends(_key)]) -> Any:
-    from api.app import _authorise   # api.app includes this router: import it late
-
-    return _authorise(request, key, "read")
-
-
-Read = Depends(_read)
 Profile = Annotated[str | None, Query(max_length=100)]
 Window = Annotated[str, Query(max_length=20, description="'all' or YYYY-YYYY.")]
 Counting = Literal["fractional", "full"]
@@ -44,7 +37,7 @@ Counting = Literal["fractional", "full"]
 
 def _out(request: Request, data: dict[str, Any]) -> Response:
     as_of = request.app.state.service.data_as_of()
-    return Response(json.dumps({"data_as_of": as_of, "data": data}, ensure_ascii=False, default=str),
+    return Response(dumps({"data_as_of": as_of, "data": data}),
                     media_type="application/json", headers={"X-Data-As-Of": str(as_of or "")})
 
 
@@ -61,34 +54,47 @@ def _f(x: Any) -> float:
 @router.get("/overview", summary="Every technology × country: lead scores, concern share, monopoly risk")
 def overview(request: Request, _k: Any = Read, profile: Profile = None, window: Window = "all",
              counting: Counting = "fractional") -> Response:
+    from analysis import evidence as ev
+
     svc = request.app.state.service
     prof = svc.profile(profile)
     rank.parse_window(window)
     techs = gq.technologies(svc.store)
-    stored = {r["technology"]: r for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident)}
+    stored = {ev.plain(r)["technology"]: r for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident)}
     rows, totals = [], defaultdict(float)
     for t in techs:
         r = stored.get(t["key"])
         row = {k: t.get(k) for k in ("key", "name", "name_ja", "domain", "lists", "works", "patents", "parent")}
         row["ranked"] = r is not None
         if r is not None:
-            s = json.loads(r["summary_json"])
-            ranks = json.loads(r["rows_json"])
+            rk, ranks, s = ev.rows_summary(r)
+            tech_ev = ev.of_ranking(s, ranks, "documents", ranking=rk)
             blocs = s.get("blocs", {})
-            row.update(leader=s.get("leader_raw"), leader_weighted=s.get("leader_weighted"),
+            by_id = {x["id"]: x for x in ranks}
+            # Who actually leads is the raw score's #1; the alliance-weighted #1 is a lens on it.
+            lead = s.get("leader_raw")
+            lead_row = by_id.get(lead) or {}
+            row.update(leader=lead, leader_weighted=s.get("leader_weighted"),
+                       leader_share=lead_row.get("papers_share"),
+                       leader_concern=bool(lead and prof.concern(lead)),
+                       basis=tech_ev.basis, n=tech_ev.n, thin=tech_ev.thin,
                        monopoly_risk=s.get("monopoly_risk"), hhi=s.get("hhi"), contested=s.get("contested"),
                        documents=s.get("documents"),
                        concern_share=(blocs.get("concern_papers") or {}).get("share"),
                        concern_patents=(blocs.get("concern_patents") or {}).get("share"),
-                       scores={x["id"]: {"score": x["score"], "score_weighted": x["score_weighted"],
-                                         "papers_share": x["papers_share"], "rank": x["rank"],
-                                         "rank_weighted": x["rank_weighted"]} for x in ranks})
+                       scores={})
             for x in ranks:
+                cell = ev.of_row(x, tech_ev)
+                row["scores"][x["id"]] = {"score": x.get("score"), "score_weighted": x.get("score_weighted"),
+                                          "papers_share": x.get("papers_share"), "rank": x.get("rank"),
+                                          "rank_weighted": x.get("rank_weighted"), "weight": x.get("weight"),
+                                          "concern": bool(prof.concern(x["id"])), "basis": cell.basis,
+                                          "n": cell.n, "thin": cell.thin}
                 totals[x["id"]] += _f(x.get("papers_fractional"))
         rows.append(row)
     countries = sorted(totals, key=lambda c: (-totals[c], c))
     return _out(request, {"profile": prof.describe(), "window": window, "counting": counting,
-                          "technologies": rows, "countries": countries,
+                          "technologies": rows, "countries": countries, "min_n": ev.MIN_N,
                           "ranked": sum(1 for r in rows if r["ranked"])})
 
 
@@ -137,6 +143,9 @@ def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=
 
 
 def detail(store: Any, key: str, window: str) -> dict[str, Any]:
+    from analysis import evidence as ev
+    from graph import corpora
+
     years = rank.resolve_years(store, window) if window != "all" else None
     first, last = years or gq.year_range(store)
     first, last = (first or 0), (last or 0)
@@ -174,7 +183,9 @@ def detail(store: Any, key: str, window: str) -> dict[str, Any]:
         "organizations": top_orgs,
         "works": uq.works_evidence(store, key), "patent_documents": uq.patents_evidence(store, key),
         "policy_documents": uq.policy_documents(store, key), "materials": gq.materials(store, [key]),
-        "counts": {"works": len(wdocs), "patents": len(patents)}}
+        "counts": {"works": len(wdocs), "patents": len(patents)},
+        # Which corpora the panels rest on: a panel fed by one corpus must say so.
+        "corpora": {k: ev.corpus(v) for k, v in corpora.technology_sources(store, key).items()}}
 
 
 # ---------------------------------------------------------------- clusters

@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import profiles, rank  # noqa: E402
+from analysis import composite, profiles  # noqa: E402
 from bench.common import free_port, percentile
 
 
@@ -44,7 +44,7 @@ def bench_reweight(techs: int = 100, countries: int = 200, reps: int = 20) -> di
         t0 = time.perf_counter()
         prof = profiles.load().with_weights({"IN": 0.5 + i / 100})      # a new custom weight vector each time
         w = prof.weights(codes)
-        out = rank.reweight(comp, {"papers": 0.5, "top10": 0.2, "patents": 0.2, "growth": 0.1}, w)
+        out = composite.reweight(comp, {"papers": 0.5, "top10": 0.2, "patents": 0.2, "growth": 0.1}, w)
         blocs = comp[..., 0] @ prof.membership(codes)                      # (techs × blocs) paper shares
         assert out["weighted_rank"].shape == (techs, countries) and blocs.shape[0] == techs
         times.append(time.perf_counter() - t0)

@@ -101,6 +101,22 @@ class Settings(BaseSettings):
     ui_port: int = 8501
     neo4j_browser_url: str | None = None     # e.g. http://127.0.0.1:7474; linked from the graph explorer when reachable
 
+    # API security limits (docs/security.md lists them with their reasons).
+    api_burst_per_second: int = Field(20, description="Rate-limit units a key may spend in any one second, on top of api_requests_per_minute.")
+    api_auth_failures_per_minute: int = Field(20, description="Failed authentications a client address may make per minute before it gets 429 without its key being checked.")
+    api_recompute_cost: int = Field(30, description="Rate-limit units charged for a computation the request starts (fresh=true, a window or profile never computed); a read costs 1.")
+    api_recompute_workers: int = Field(2, description="Computations that API requests may run at once, over all keys.")
+    api_recompute_queue: int = Field(4, description="Computations that may wait for a worker; beyond that a request gets 503 with Retry-After.")
+    api_recompute_per_key: int = Field(1, description="Computations one key may have running or waiting at once; beyond that 429.")
+    api_recompute_wait_seconds: float = Field(60.0, description="How long a queued computation waits for a worker before the request gets 503.")
+    api_cypher_max_length: int = Field(5000, description="Longest /cypher query text, in characters.")
+    api_cypher_max_depth: int = Field(24, description="Deepest nesting of brackets, braces and parentheses a /cypher query may have (the planner's cost grows steeply with it).")
+    api_cypher_max_bytes: int = Field(4_000_000, description="Largest /cypher response body in bytes; rows past it are cut off and the answer says truncated.")
+    api_cypher_max_param_bytes: int = Field(100_000, description="Largest /cypher params object, as JSON bytes.")
+    api_cursor_secret: SecretStr | None = Field(None, description="HMAC key that signs pagination cursors; unset, a random one per server process (cursors then end with a restart).")
+    api_docs_require_key: bool = Field(False, description="True: /docs, /redoc and /openapi.json need a read key like every other route.")
+    ui_behind_auth_proxy: bool = Field(False, description="The dashboard sits behind a reverse proxy that authenticates every request (docs/security.md); lets `kizashi serve ui` bind beyond loopback without Streamlit's own [auth] login.")
+
     @property
     def local(self) -> bool:
         return self.neo4j_uri is None

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analysis import profiles, rank, shortlist
+from analysis import composite, concentration, counting, intervals, profiles, rank, shortlist
 from graph import rankings as gq
 from core.errors import ConfigError
 from tests.test_rank_seed import seed
@@ -27,33 +27,33 @@ def test_top_share_is_normalised_within_year() -> None:
     years = np.array([2000, 2000, 2000, 2020, 2020])
     cites = np.array([100.0, 50, 0, 3, 1])
     # the 2020 paper with 3 citations is top-10% of its year, though old papers have far more
-    assert rank.top_mask(years, cites, 0.10).tolist() == [True, False, False, True, False]
+    assert counting.top_mask(years, cites, 0.10).tolist() == [True, False, False, True, False]
     # ties at the boundary all count; uncited papers never do
-    assert rank.top_mask(np.array([1, 1, 1]), np.array([5.0, 5, 0]), 0.10).tolist() == [True, True, False]
+    assert counting.top_mask(np.array([1, 1, 1]), np.array([5.0, 5, 0]), 0.10).tolist() == [True, True, False]
 
 
 def test_h_index() -> None:
     cites = np.array([10.0, 5, 3, 3, 0])
     presence = np.array([[1, 0], [1, 1], [1, 0], [1, 1], [0, 1]], dtype=float)
-    assert rank.h_index(cites, presence).tolist() == [3, 2]
+    assert counting.h_index(cites, presence).tolist() == [3, 2]
 
 
 def test_hhi_cagr_and_composite() -> None:
-    assert rank.hhi(np.array([0.4, 0.3, 0.3])) == pytest.approx(0.34)
+    assert concentration.hhi(np.array([0.4, 0.3, 0.3])) == pytest.approx(0.34)
     years = np.array([2020, 2020, 2022])
     x = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 3.0]])
-    assert rank.cagr(years, x, 2020, 2022).tolist() == pytest.approx([(1 / 3) ** 0.5 - 1, 4 ** 0.5 - 1])
+    assert counting.cagr(years, x, 2020, 2022).tolist() == pytest.approx([(1 / 3) ** 0.5 - 1, 4 ** 0.5 - 1])
     comp = np.array([[0.5, 1.0, 0.0, 0.1], [0.25, 0.0, 1.0, 0.3]])
     w = {"papers": 1, "top10": 1, "patents": 1, "growth": 1}
     # scaled: papers [1, .5], top10 [1, 0], patents [0, 1], growth [0, 1]
-    assert rank.composite(comp, w).tolist() == pytest.approx([0.5, 0.625])
+    assert composite.composite(comp, w).tolist() == pytest.approx([0.5, 0.625])
 
 
 def test_bootstrap_is_seeded_and_vectorised() -> None:
     x = np.array([[1.0, 0], [0.5, 0.5], [0, 1], [1, 0]])
-    a = rank.shares(x, "fractional", rank.resamples(4, 200, 7))
-    b = rank.shares(x, "fractional", rank.resamples(4, 200, 7))
-    c = rank.shares(x, "fractional", rank.resamples(4, 200, 8))
+    a = intervals.shares(x, "fractional", intervals.resamples(4, 200, 7))
+    b = intervals.shares(x, "fractional", intervals.resamples(4, 200, 7))
+    c = intervals.shares(x, "fractional", intervals.resamples(4, 200, 8))
     assert a[0].tolist() == pytest.approx([0.625, 0.375])
     assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
     assert not (np.array_equal(a[1], c[1]) and np.array_equal(a[2], c[2]))
@@ -65,7 +65,7 @@ def test_reweight_100_by_200_matrix() -> None:
     comp = rng.random((100, 200, 4))
     w = np.ones(200)
     w[:10] = 0.0
-    out = rank.reweight(comp, rank.DEFAULT_WEIGHTS, w)
+    out = composite.reweight(comp, composite.DEFAULT_WEIGHTS, w)
     assert out["raw"].shape == (100, 200)
     assert (out["weighted"][:, :10] == 0).all()
     assert sorted(out["raw_rank"][0].tolist()) == list(range(1, 201))
@@ -77,7 +77,7 @@ def test_parameters_are_validated() -> None:
     with pytest.raises(ConfigError):
         rank.Params(counting="half")
     with pytest.raises(ConfigError):
-        rank.check_weights({"papers": -1})
+        composite.check_weights({"papers": -1})
     with pytest.raises(ConfigError):
         profiles.load("no-such-profile")
 

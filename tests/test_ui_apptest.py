@@ -3,6 +3,8 @@ seeded with the small hand-computable graph of tests/test_rank_seed.py."""
 
 from __future__ import annotations
 
+import json
+
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,14 +108,24 @@ def test_overview_profile_language_and_drilldown(served: Served) -> None:
     assert "Data as of: 2026-01-02 03:04:05" in body and "counting: fractional" in body
     assert len(charts(at)) == 1                               # the heatmap
     heat = charts(at)[0].proto.spec
-    assert '"Quantum sensing"' in heat and '"CN"' in heat
+    assert 'Quantum sensing' in heat and '"CN"' in heat
+
+    # The raw score is the default view; the seeded rankings are thin (7 and 20 documents < 30),
+    # so every row says so instead of naming a leader.
+    assert "Score: raw" in body and "who actually leads" in body
+    spec = json.loads(heat)
+    rows = [y for trace in spec["data"] for y in trace.get("y", [])]
+    assert "Quantum sensing — too little evidence (N=7)" in rows
+    assert "Gallium nitride power devices — too little evidence (N=20)" in rows
+    assert '"thin"' in heat and "Basis: ingested sample" in json.dumps(spec, ensure_ascii=False)
 
     at.sidebar.selectbox(key="profile").set_value("unweighted").run()
     assert not at.exception
     assert "unweighted@" in texts(at)
 
+    at.toggle(key="weighted_on").set_value(True).run()
+    assert "Score: alliance-weighted" in texts(at)
     at.toggle(key="weighted_on").set_value(False).run()
-    assert "Score: raw" in texts(at)
 
     # list filter: only the Japanese specified-critical list → tech:a only
     at.multiselect(key="ov_lists").set_value(["jp_specified_critical_tech"]).run()
@@ -240,3 +252,59 @@ def test_api_down_is_explained(monkeypatch) -> None:
 
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert "not reachable" in texts(at) and "kizashi serve api" in texts(at)
+
+
+# A third technology with enough evidence and a country of concern in the lead: 40 papers of
+# 2021, 30 Chinese and 10 American (CN .75, US .25 under fractional counting).
+CONCERN_SEED = """
+MERGE (t:Technology {key: 'tech:c'}) SET t.name = 'Hypersonic flight', t.name_ja = '極超音速飛行', t.version = 't1'
+WITH t
+UNWIND range(1, 40) AS i
+MATCH (cn:Country {code: 'CN'}), (us:Country {code: 'US'}), (ocn:Organization {key: 'ror:cn1'}), (ous:Organization {key: 'ror:us1'})
+WITH t, i, CASE WHEN i <= 30 THEN cn ELSE us END AS c, CASE WHEN i <= 30 THEN ocn ELSE ous END AS o
+MERGE (w:Work {key: 'doi:10.3/c' + i}) SET w.doi = '10.3/c' + i, w.year = 2021, w.cited_by_count = i % 7
+MERGE (w)-[e:IN_COUNTRY {position: 0}]->(c) SET e.fraction = 1.0
+MERGE (w)-[f:AFFILIATION {position: 0}]->(o) SET f.fraction = 1.0
+MERGE (w)-[:ABOUT {score: 0.8, method: 'test'}]->(t)
+"""
+
+
+@pytest.fixture
+def served_concern(store, neo4j_conn: Connection, tmp_path: Path, monkeypatch) -> Iterator[Served]:
+    seed(store)
+    for stmt in CONCERN_SEED.split(";"):
+        if stmt.strip():
+            store.write(stmt)
+    settings = make_settings(tmp_path)
+    rank_all(store, settings, ("jp_economic_security",))
+    key, _ = KeyStore.at(tmp_path).create("read")
+    with ThreadedApi(create_app(settings, neo4j_conn)) as url:
+        monkeypatch.setenv("KIZASHI_API_URL", url)
+        monkeypatch.setenv("KIZASHI_API_KEY", key)
+        yield Served(url, key)
+
+
+def test_concern_lead_stays_visible_under_the_lens(served_concern: Served) -> None:
+    at = run_app()
+    heat = json.loads(charts(at)[0].proto.spec)
+    labels = heat["data"][0]["y"]
+    assert "Hypersonic flight — lead ⚠ CN 75%" in labels           # raw view names the concern leader
+    table = at.dataframe[0].value
+    row = table[table["Technology"] == "Hypersonic flight"].iloc[0]
+    assert row["Leader"] == "CN" and row["Concern lead"] == "⚠ CN 75%" and row["N"] == 40
+    assert row["Basis"] == "ingested sample"
+
+    at.toggle(key="weighted_on").set_value(True).run()
+    assert not at.exception
+    heat = json.loads(charts(at)[0].proto.spec)
+    traces = {tr.get("name"): tr for tr in heat["data"]}
+    assert set(traces) >= {"alliance-weighted", "Concern lead", "too little evidence"}
+    y, x = traces["Concern lead"]["y"], traces["Concern lead"]["x"]
+    i, j = y.index("Hypersonic flight — lead ⚠ CN 75%"), x.index("CN")
+    # weight 0 in the profile, but drawn with its raw score and marked with its share, never 0
+    assert traces["Concern lead"]["z"][i][j] > 0 and traces["Concern lead"]["text"][i][j] == "⚠ 75%"
+    assert traces["alliance-weighted"]["z"][i][j] is None
+    assert traces["alliance-weighted"]["text"][i][x.index("US")] not in ("", "0.00")
+    table = at.dataframe[0].value
+    row = table[table["Technology"] == "Hypersonic flight"].iloc[0]
+    assert row["Alliance-weighted leader"] == "US" and row["Concern lead"] == "⚠ CN 75%"

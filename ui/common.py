@@ -25,7 +25,7 @@ LISTS = {
     "uk_nsi_act_17_areas": ("UK: NSI Act 17 areas", "英国 NSI法 17分野"),
 }
 RISK_COLOURS = {"high": "red", "medium": "orange", "low": "green"}
-DEFAULTS = {"lang": "en", "weighted_on": True, "counting": "fractional", "window": "all"}
+DEFAULTS = {"lang": "en", "weighted_on": False, "counting": "fractional", "window": "all"}
 COUNTING = {"fractional": "fractional · 分数", "full": "full · 整数"}
 
 

@@ -56,6 +56,35 @@ m[3].metric(t("hhi"), "—" if s.get("hhi") is None else f"{s['hhi']:.2f}")
 m[4].metric(t("monopoly_risk"), t("risk_" + s["monopoly_risk"]) if s.get("monopoly_risk") else "—")
 m[5].metric(t("contested"), "✓" if s.get("contested") else "—")
 method = f"{t('ranking_source')}: {ranking.get('source')} {ranking.get('key')} · {t('profile')}: {ranking.get('profile')}"
+corpora = d.get("corpora") or {}
+
+
+def corpus_note(kind: str) -> str | None:
+    """Where a panel's documents come from; a panel resting on one corpus says so plainly."""
+    info = corpora.get(kind) or {}
+    top = info.get("top")
+    if not top or not info.get("documents"):
+        return None
+    where = f"{top.get('kind') or '?'}: {str(top.get('location') or '?').rsplit('/', 1)[-1]}"
+    label = t("works" if kind == "works" else "patents").lower()
+    if info.get("one_corpus"):
+        return t("one_corpus").format(kind=label, where=where, n=top["documents"], total=info["documents"])
+    return t("corpora_note").format(kind=label, k=info.get("sources"), where=where, share=c.pct(info.get("top_share"), 0))
+
+
+def show_corpus(kind: str) -> None:
+    note = corpus_note(kind)
+    if note and (corpora.get(kind) or {}).get("one_corpus"):
+        st.warning(note, icon=":material/filter_alt:")
+    elif note:
+        st.caption(note)
+
+
+_docs = s.get("documents") or {}
+_basis = s.get("basis") if isinstance(s.get("basis"), str) else "sample"
+st.caption(f"{t('basis')}: {t('basis_' + _basis) if _basis in ('sample', 'population') else _basis} · "
+           f"{t('n_docs')}: {_docs.get('works_attributed', 0)} {t('works').lower()}, "
+           f"{_docs.get('families_attributed', 0)} {t('patents').lower()} (families) with a country")
 
 if not d["counts"]["works"] and not d["counts"]["patents"]:
     c.empty("no_docs", "no_docs_hint")
@@ -74,6 +103,7 @@ else:
             fig.update_layout(height=360, margin={"t": 50, "b": 10}, legend_title_text="")
             st.plotly_chart(fig, key="output")
             c.caption(as_of, "fractional", f"{d['counts']['works']} {t('works')}")
+            show_corpus("works")
         with b:
             fig = go.Figure()
             for cc in d["countries"][:5]:
@@ -99,6 +129,7 @@ else:
             fig.update_layout(height=340, margin={"t": 50, "b": 10}, yaxis={"tickformat": ".0%"}, legend_title_text="")
             st.plotly_chart(fig, key="pvp")
             c.caption(as_of, ctx["counting"], method)
+            show_corpus("patents")
     with b:
         pats = pd.DataFrame(d["patents"])
         if not pats.empty:
@@ -108,6 +139,7 @@ else:
             fig.update_layout(height=340, margin={"t": 50, "b": 10}, legend_title_text="")
             st.plotly_chart(fig, key="patents")
             c.caption(as_of, "fractional", "applicant country")
+            show_corpus("patents")
 
     # ---- concentration and blocs
     a, b, e = st.columns([1, 1, 1])

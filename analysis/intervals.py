@@ -1,0 +1,54 @@
+"""Shares of credit and their uncertainty, resampling the documents.
+
+share = X.sum(0) / Σ credit: under fractional counting shares sum to 1; under full counting the
+denominator is the number of attributed documents, so shares may sum to more than 1.
+The interval is the 5th–95th percentile of the share over ``bootstrap`` resamples of the
+documents (multinomial resample counts, seeded: the same seed gives the same interval), so all
+entities' intervals come from one matrix product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from analysis.counting import Sparse, as_sparse
+
+
+def div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b, NaN where b is zero."""
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
+
+
+def num(x: Any, nd: int = 6) -> float | None:
+    """A number as stored in a ranking: rounded, None when not finite."""
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, nd)
+
+
+def resamples(n: int, b: int, seed: int) -> np.ndarray:
+    """(b × n) multinomial resample counts: row i says how often each document is drawn."""
+    rng = np.random.default_rng(seed)
+    if n == 0:
+        return np.zeros((b, 0), dtype=np.int32)
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(np.int32)
+
+
+def shares(x: np.ndarray | Sparse, counting: str, k: np.ndarray | None = None,
+           mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Point share per column of x and its bootstrap 90% interval (from resample counts k).
+    x is already the counting's matrix (credit, or presence for full counting)."""
+    x = as_sparse(x)
+    if mask is not None:
+        x = x.rows(mask)
+    rs = x.rowsum()
+    denom = rs if counting == "fractional" else (rs > 0).astype(float)
+    point = div(x.colsum(), np.asarray(denom.sum()))
+    if k is None or not len(x.v):
+        return point, point.copy(), point.copy()
+    boot = div(x.left(k), (k @ denom)[:, None])
+    with np.errstate(all="ignore"):
+        lo, hi = np.nanpercentile(boot, [5, 95], axis=0) if np.isfinite(boot).any() else (point, point)
+    return point, lo, hi
+
