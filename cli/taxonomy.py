@@ -64,16 +64,55 @@ def diff(old: Path, new: Path, as_json: Annotated[bool, typer.Option("--json")] 
 
 @app.command("show")
 def show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The shipped taxonomy: technologies, parents and list memberships."""
-    from ingest.taxonomy import load_taxonomy
+    """The shipped taxonomy: technologies, parents, list memberships (ASPI by name) and each
+    technology's search definition with its rendered OpenAlex filter and arXiv query."""
+    from analysis.mapping import load_calibration
+    from ingest.taxonomy import arxiv_query, load_definitions, load_taxonomy, openalex_filter
 
     tax = load_taxonomy()
-    rows = [{"key": t.key, "name": t.name, "name_ja": t.name_ja, "parent": t.parent, "lists": len(t.lists),
-             "materials": ",".join(m.key for m in t.materials)} for t in tax.technologies]
+    defs = load_definitions(tax=tax)
+    items = tax.items
+    cal = load_calibration("rule")
+    rows = []
+    for t in tax.technologies:
+        d = defs[t.key]
+        aspi = [{"id": items[m.item].id, "name": items[m.item].name, "verified": m.verified}
+                for m in t.lists if items[m.item].list == "aspi_tracker_technologies" and items[m.item].parent]
+        rows.append({"key": t.key, "name": t.name, "name_ja": t.name_ja, "parent": t.parent,
+                     "lists": [m.item for m in t.lists], "aspi": aspi,
+                     "materials": [m.key for m in t.materials],
+                     "definition": {"id": d.id, "version": d.version,
+                                    "openalex": d.openalex.model_dump(), "openalex_filter": openalex_filter(d),
+                                    "arxiv": d.arxiv.model_dump(), "arxiv_search_query": arxiv_query(d),
+                                    "text": {**d.text.model_dump(), "terms_en": len(t.terms_en), "terms_ja": len(t.terms_ja),
+                                             "min_rule": cal.get(t.key).min_rule}}})
     if as_json:
-        print_json({"version": tax.version, "technologies": rows})
-    else:
-        table(rows, title=f"taxonomy {tax.version}")
+        print_json({"version": tax.version, "definitions_version": defs.version, "technologies": rows})
+        return
+    table([{"key": r["key"], "name": r["name"], "name_ja": r["name_ja"], "parent": r["parent"] or "",
+            "aspi": "; ".join(a["name"] for a in r["aspi"]), "lists": len(r["lists"]),
+            "definition": r["definition"]["id"]} for r in rows],
+          title=f"taxonomy {tax.version}, definitions {defs.version}")
+
+
+@app.command("precision")
+def precision(data: Annotated[Path, typer.Option(help="The shared data directory the labels refer to.")] = Path("../shared/data"),
+              labels: Annotated[Optional[Path], typer.Option(help="Labels CSV (default: tests/labels/definition_precision.csv).")] = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Precision of each technology's text rules on the hand-labelled sample (N, 90% Wilson interval)."""
+    from analysis.definition_quality import LABELS_PATH, MIN_N, measure, read_labels
+
+    rep = measure(data, read_labels(labels or LABELS_PATH))
+    if as_json:
+        print_json(rep.as_dict())
+        return
+    table([{"tech": r.tech, "labelled": r.labelled, "N": r.n, "relevant": r.relevant,
+            "precision": "" if r.precision is None else f"{r.precision:.2f}",
+            "90% interval": "" if r.lo is None else f"[{r.lo:.2f}, {r.hi:.2f}]",
+            "note": "too broad" if r.too_broad else ("" if r.judged else f"N<{MIN_N}")} for r in rep.rows],
+          title=f"rule precision, taxonomy {rep.taxonomy_version}")
+    console.print(f"pooled: {rep.relevant}/{rep.n} = {rep.precision:.2f} [{rep.lo:.2f}, {rep.hi:.2f}]; "
+                  f"too broad: {', '.join(rep.too_broad) or 'none'}")
 
 
 def map_cmd(method: Annotated[str, typer.Option(help="rule | embedding | hybrid")] = "hybrid",

@@ -1,5 +1,6 @@
-"""The technology taxonomy: a versioned, bilingual data file (analysis/taxonomy.yaml)
-read into frozen records, checked on load, and compared between versions.
+"""The technology taxonomy: a versioned, bilingual data file (ingest/taxonomy.yaml)
+read into frozen records, checked on load, and compared between versions; and each
+technology's search definition (ingest/definitions.yaml) with its OpenAlex and arXiv renderings.
 
 Keys are stable ("tech:<slug>", never reused); list items are keyed
 "<list id>:<item id>" as in the reference lists; materials by Material key.
@@ -11,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.errors import ConfigError
 
@@ -257,3 +259,144 @@ def diff(old: Taxonomy, new: Taxonomy) -> Diff:
     return Diff(old.version, new.version, added=tuple(k for k in n if k not in o), removed=tuple(k for k in o if k not in n),
                 renamed=tuple(renamed), moved=tuple(moved), terms=tuple(terms), lists=tuple(lists), materials=tuple(mats),
                 reused=tuple(k for k in n if k in old.retired))
+
+
+# ---------------------------------------------------------------- search definitions
+# ingest/definitions.yaml: per technology, how its population is found at OpenAlex and arXiv
+# and which rules tag ingested text. Kept apart from the taxonomy so that a change of a
+# query is reviewed (and versioned) on its own.
+
+DEFINITIONS_PATH = Path(__file__).with_name("definitions.yaml")
+OPENALEX_ID_RE = re.compile(r"^[TC][0-9]+$")
+# The arXiv categories a definition may name (a typo would silently match nothing).
+ARXIV_CATEGORIES = frozenset("""
+    cs.AI cs.AR cs.CC cs.CE cs.CG cs.CL cs.CR cs.CV cs.CY cs.DB cs.DC cs.DL cs.DM cs.DS cs.ET cs.FL cs.GL cs.GR
+    cs.GT cs.HC cs.IR cs.IT cs.LG cs.LO cs.MA cs.MM cs.MS cs.NA cs.NE cs.NI cs.OH cs.OS cs.PF cs.PL cs.RO cs.SC
+    cs.SD cs.SE cs.SI cs.SY stat.AP stat.CO stat.ME stat.ML stat.OT stat.TH eess.AS eess.IV eess.SP eess.SY
+    econ.EM econ.GN econ.TH quant-ph nucl-ex nucl-th hep-ex hep-lat hep-ph hep-th gr-qc math-ph
+    astro-ph.CO astro-ph.EP astro-ph.GA astro-ph.HE astro-ph.IM astro-ph.SR
+    cond-mat.dis-nn cond-mat.mes-hall cond-mat.mtrl-sci cond-mat.other cond-mat.quant-gas cond-mat.soft
+    cond-mat.stat-mech cond-mat.str-el cond-mat.supr-con
+    physics.acc-ph physics.ao-ph physics.app-ph physics.atm-clus physics.atom-ph physics.bio-ph physics.chem-ph
+    physics.class-ph physics.comp-ph physics.data-an physics.ed-ph physics.flu-dyn physics.gen-ph physics.geo-ph
+    physics.hist-ph physics.ins-det physics.med-ph physics.optics physics.plasm-ph physics.pop-ph physics.soc-ph
+    physics.space-ph q-bio.BM q-bio.CB q-bio.GN q-bio.MN q-bio.NC q-bio.OT q-bio.PE q-bio.QM q-bio.SC q-bio.TO
+    q-fin.CP q-fin.GN q-fin.RM q-fin.ST""".split())
+
+
+class OpenAlexQuery(BaseModel):
+    """Phrases OR-ed in one title_and_abstract.search filter; topic/concept IDs restrict it (AND)."""
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    search: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> "OpenAlexQuery":
+        if not (self.search or self.topics or self.concepts):
+            raise ValueError("needs search phrases, topics or concepts")
+        for p in self.search:
+            if not p.strip() or any(c in p for c in ',"|'):
+                raise ValueError(f"search phrase {p!r}: no commas, quotes or pipes (they split OpenAlex filters)")
+        for i in (*self.topics, *self.concepts):
+            if not OPENALEX_ID_RE.match(i):
+                raise ValueError(f"{i!r} is not an OpenAlex topic (T…) or concept (C…) ID")
+        return self
+
+
+class ArxivQuery(BaseModel):
+    """Categories OR-ed, abstract phrases OR-ed, the two AND-ed."""
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> "ArxivQuery":
+        if not (self.categories or self.keywords):
+            raise ValueError("needs categories or keywords")
+        unknown = [c for c in self.categories if c not in ARXIV_CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown arXiv categories {unknown}")
+        if any('"' in k or not k.strip() for k in self.keywords):
+            raise ValueError("arXiv keywords may not be empty or contain double quotes")
+        return self
+
+
+class TextRules(BaseModel):
+    """Rules on ingested text. ``taxonomy`` = the technology's terms_en/terms_ja, matched by the
+    rule mapper (analysis/mapping) with its calibrated minimum score."""
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    terms: Literal["taxonomy"] = "taxonomy"
+
+
+class SearchDefinition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    tech: str
+    version: int = Field(ge=1)
+    openalex: OpenAlexQuery
+    arxiv: ArxivQuery
+    text: TextRules = TextRules()
+
+    @property
+    def id(self) -> str:
+        """What counts are stored with: the technology and this definition's version."""
+        return f"{self.tech}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Definitions:
+    version: str
+    taxonomy_version: str
+    by_tech: dict[str, SearchDefinition] = field(compare=False)
+
+    def __getitem__(self, key: str) -> SearchDefinition:
+        return self.by_tech[key]
+
+
+def parse_definitions(data: dict[str, Any], tax: Taxonomy, path: str = "") -> Definitions:
+    """Check one definition per technology of ``tax``, none for unknown keys."""
+    where = path or "definitions"
+    if not isinstance(data, dict) or "version" not in data or not isinstance(data.get("definitions"), dict):
+        raise ConfigError(f"{where}: needs 'version' and a 'definitions' mapping")
+    out: dict[str, SearchDefinition] = {}
+    for key, spec in data["definitions"].items():
+        if key not in tax:
+            raise ConfigError(f"{where}: definition for unknown technology {key}")
+        try:
+            out[key] = SearchDefinition(tech=key, **(spec or {}))
+        except (ValidationError, TypeError) as e:
+            raise ConfigError(f"{where}: {key}: {e}") from e
+    missing = [t.key for t in tax.technologies if t.key not in out]
+    if missing:
+        raise ConfigError(f"{where}: no search definition for {', '.join(missing)}")
+    return Definitions(str(data["version"]), tax.version, out)
+
+
+def load_definitions(path: Path | str | None = None, tax: Taxonomy | None = None) -> Definitions:
+    p = Path(path) if path else DEFINITIONS_PATH
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"cannot read search definitions {p}: {e}") from e
+    return parse_definitions(data, tax or load_taxonomy(), str(p))
+
+
+def openalex_filter(d: SearchDefinition) -> str:
+    """The OpenAlex ``filter=`` value (before URL encoding). Comma-separated filters are AND-ed;
+    inside one value ``|`` means OR; a .search value takes boolean OR between quoted phrases."""
+    parts = []
+    if d.openalex.search:
+        parts.append("title_and_abstract.search:" + " OR ".join(f'"{p}"' for p in d.openalex.search))
+    if d.openalex.topics:
+        parts.append("topics.id:" + "|".join(d.openalex.topics))
+    if d.openalex.concepts:
+        parts.append("concepts.id:" + "|".join(d.openalex.concepts))
+    return ",".join(parts)
+
+
+def arxiv_query(d: SearchDefinition) -> str:
+    """The arXiv API ``search_query`` value (before URL encoding)."""
+    cats = " OR ".join(f"cat:{c}" for c in d.arxiv.categories)
+    keys = " OR ".join(f'abs:"{k}"' for k in d.arxiv.keywords)
+    parts = [f"({p})" if " OR " in p else p for p in (cats, keys) if p]
+    return " AND ".join(parts)

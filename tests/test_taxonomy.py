@@ -214,3 +214,163 @@ def test_load_command(store, cli_env):
                          capture_output=True, text=True, check=True, cwd=REPO)
     data = json.loads(out.stdout)
     assert data["technologies"] == counts(store)["Technology"]
+
+
+# ---------------------------------------------------------------- every ASPI row, search definitions
+
+def _aspi_reference() -> list[str]:
+    ref = yaml.safe_load(require(REFERENCE / "aspi_tracker_technologies.yaml").read_text(encoding="utf-8"))
+    return [*(n for c in ref["categories"] for n in c["technologies_2024"]),
+            *(a["name_en"] for c in ref["categories"] for a in c.get("added_2025") or ())]
+
+
+def test_every_aspi_technology_and_jp_area_has_a_row(tax):
+    names = _aspi_reference()
+    assert len(names) == 74 and len(tax.technologies) >= 74
+    by_name = {i.name: i for i in tax.items.values() if i.list == "aspi_tracker_technologies"}
+    linked: dict[str, list[str]] = {}
+    for t in tax.technologies:
+        for m in t.lists:
+            linked.setdefault(m.item, []).append(t.key)
+    for n in names:
+        assert n in by_name, n
+        assert linked.get(by_name[n].key), f"ASPI {n!r} has no technology"
+    # One row per ASPI item, except where one ASPI item names two things we keep apart.
+    shared_rows = {i for n in names if len(linked[(i := by_name[n].key)]) > 1}
+    assert shared_rows <= {"aspi_tracker_technologies:advanced-magnets-and-superconductors",
+                           "aspi_tracker_technologies:advanced-radiofrequency-communication",
+                           "aspi_tracker_technologies:nuclear-energy"}
+    ref = yaml.safe_load((REFERENCE / "jp_specified_critical_tech_areas.yaml").read_text(encoding="utf-8"))
+    jp = {i.name_ja: i.key for i in tax.items.values() if i.list == "jp_specified_critical_tech_areas"}
+    for a in ref["areas"]:
+        assert linked.get(jp[a["name_ja"]]), f"JP area {a['no']} {a['name_ja']} has no technology"
+    # Broad technologies keep only the ASPI domain item; the narrow rows link the ASPI technology.
+    assert "aspi_tracker_technologies:radar" not in {m.item for m in tax.get("tech:sensing").lists}
+    assert "aspi_tracker_technologies:radar" in {m.item for m in tax.get("tech:radar").lists}
+
+
+def test_every_technology_has_a_checked_search_definition(tax):
+    from ingest.taxonomy import ARXIV_CATEGORIES, load_definitions
+
+    defs = load_definitions(tax=tax)
+    assert set(defs.by_tech) == {t.key for t in tax.technologies}
+    for d in defs.by_tech.values():
+        assert d.version >= 1 and d.id == f"{d.tech}@{d.version}"
+        assert set(d.arxiv.categories) <= ARXIV_CATEGORIES and d.arxiv.categories
+        assert d.openalex.search or d.openalex.concepts or d.openalex.topics
+        assert d.text.terms == "taxonomy"
+    with pytest.raises(Exception):
+        defs["tech:ai"].__setattr__("version", 9)            # frozen
+
+
+def _defs_data() -> dict:
+    from ingest.taxonomy import DEFINITIONS_PATH
+
+    return yaml.safe_load(DEFINITIONS_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["definitions"].pop("tech:radar"), "no search definition for tech:radar"),
+    (lambda d: d["definitions"].__setitem__("tech:nope", d["definitions"]["tech:radar"]), "unknown technology tech:nope"),
+    (lambda d: d["definitions"]["tech:radar"]["arxiv"].__setitem__("categories", ["eess.sp"]), "unknown arXiv categories"),
+    (lambda d: d["definitions"]["tech:radar"]["openalex"].__setitem__("search", ["radar, sonar"]), "no commas"),
+    (lambda d: d["definitions"]["tech:radar"]["openalex"].__setitem__("topics", ["radar"]), "not an OpenAlex topic"),
+    (lambda d: d["definitions"]["tech:radar"].__setitem__("openalex", {}), "needs search phrases"),
+])
+def test_bad_definitions_are_refused_naming_the_technology(tax, edit, message):
+    from ingest.taxonomy import parse_definitions
+
+    data = _defs_data()
+    edit(data)
+    with pytest.raises(ConfigError, match=message) as e:
+        parse_definitions(data, tax, "defs.yaml")
+    assert "defs.yaml" in str(e.value)
+
+
+def test_definitions_render_to_openalex_filters_and_arxiv_queries(tax):
+    from urllib.parse import parse_qs, urlencode, urlparse
+
+    from ingest.taxonomy import SearchDefinition, arxiv_query, load_definitions, openalex_filter
+
+    d = SearchDefinition(tech="tech:quantum-computing", version=2,
+                         openalex={"search": ["quantum computing", "qubit"], "topics": ["T10622"]},
+                         arxiv={"categories": ["quant-ph", "cs.ET"], "keywords": ["quantum computing", "qubit"]})
+    assert openalex_filter(d) == 'title_and_abstract.search:"quantum computing" OR "qubit",topics.id:T10622'
+    assert arxiv_query(d) == '(cat:quant-ph OR cat:cs.ET) AND (abs:"quantum computing" OR abs:"qubit")'
+    one = SearchDefinition(tech="tech:radar", version=1, openalex={"concepts": ["C154945302"]}, arxiv={"categories": ["eess.SP"]})
+    assert openalex_filter(one) == "concepts.id:C154945302" and arxiv_query(one) == "cat:eess.SP"
+    # Every shipped definition renders to a filter whose commas separate only whole filters, and
+    # survives URL encoding unchanged.
+    for d in load_definitions(tax=tax).by_tech.values():
+        f, q = openalex_filter(d), arxiv_query(d)
+        assert all(p.split(":", 1)[0] in ("title_and_abstract.search", "topics.id", "concepts.id") for p in f.split(","))
+        url = "https://api.openalex.org/works?" + urlencode({"filter": f, "group_by": "authorships.countries"})
+        assert parse_qs(urlparse(url).query)["filter"] == [f]
+        assert q.count('"') % 2 == 0 and ("cat:" in q or "abs:" in q)
+        assert len(url) < 4000, d.tech                      # OpenAlex's URL limit is about 4 KB
+    ai = load_definitions(tax=tax)["tech:ai"]
+    assert openalex_filter(ai) == "concepts.id:C154945302"   # the concept behind the kept AI reference counts
+
+
+def test_show_command_lists_every_technology_with_aspi_links_and_definitions(cli_env):
+    out = subprocess.run([sys.executable, "-m", "cli.main", "taxonomy", "show", "--json"], env=cli_env,
+                         capture_output=True, text=True, check=True, cwd=REPO)
+    data = json.loads(out.stdout)
+    techs = data["technologies"]
+    assert len(techs) >= 74 and data["definitions_version"]
+    ref = yaml.safe_load(require(REFERENCE / "aspi_tracker_technologies.yaml").read_text(encoding="utf-8"))
+    ids = {a["id"] for t in techs for a in t["aspi"]}
+    names = {a["name"] for t in techs for a in t["aspi"]}
+    assert set(_aspi_reference()) <= names and len(ids) == 74
+    assert {c["id"] for c in ref["categories"]}.isdisjoint(ids)          # domains are not rows
+    jp = {x for t in techs for x in t["lists"] if x.startswith("jp_specified_critical_tech_areas:")}
+    assert jp == {f"jp_specified_critical_tech_areas:{i}" for i in range(1, 21)}
+    for t in techs:
+        d = t["definition"]
+        assert d["id"].startswith(t["key"] + "@") and d["openalex_filter"] and d["arxiv_search_query"]
+        assert d["text"]["terms"] == "taxonomy" and d["text"]["terms_en"] > 0 and d["text"]["min_rule"] > 0
+    radar = next(t for t in techs if t["key"] == "tech:radar")
+    assert radar["aspi"] == [{"id": "radar", "name": "Radar", "verified": True}]
+
+
+# ---------------------------------------------------------------- precision of the text rules
+
+def test_rule_precision_on_the_hand_labelled_sample(shared_data, tax):
+    from analysis.definition_quality import FLOOR, LABELS_PATH, MIN_N, POOLED_FLOOR, TOO_BROAD, measure, read_labels
+
+    labels = read_labels(require(LABELS_PATH), tax)
+    assert len(labels) >= 500
+    assert {lb.tech for lb in labels} == {t.key for t in tax.technologies}     # every row was sampled
+    assert all(lb.reason for lb in labels) and {lb.relevant for lb in labels} == {True, False}
+    rep = measure(shared_data, labels, tax)
+    assert rep.taxonomy_version == tax.version and rep.n == sum(r.n for r in rep.rows) > 400
+    assert rep.precision >= POOLED_FLOOR and rep.lo <= rep.precision <= rep.hi
+    for r in rep.rows:
+        assert r.n <= r.labelled and r.relevant <= r.n
+        if r.n:
+            assert r.lo <= r.precision <= r.hi
+        assert r.too_broad == (r.n >= MIN_N and r.precision < FLOOR)
+    # The list of too-broad definitions is documented (docs/taxonomy.md); a change shows here.
+    assert tuple(rep.too_broad) == TOO_BROAD
+
+
+def test_labels_file_errors_name_the_file_and_line(tmp_path, tax):
+    from analysis.definition_quality import read_labels
+
+    p = tmp_path / "labels.csv"
+    p.write_text("tech,source,doc_id,relevant,reason\ntech:radar,robotics,x,1,ok\ntech:nope,robotics,y,0,bad\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"labels.csv:3: unknown technology tech:nope"):
+        read_labels(p, tax)
+    p.write_text("tech,source,doc_id,relevant,reason\ntech:radar,robotics,x,yes,ok\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"labels.csv:2: relevant must be 0 or 1"):
+        read_labels(p, tax)
+
+
+def test_precision_command(shared_data, cli_env):
+    out = subprocess.run([sys.executable, "-m", "cli.main", "taxonomy", "precision", "--data", str(shared_data), "--json"],
+                         env=cli_env, capture_output=True, text=True, check=True, cwd=REPO)
+    data = json.loads(out.stdout)
+    assert data["interval"] == "90% Wilson" and data["pooled"]["n"] > 400
+    rows = {r["tech"]: r for r in data["technologies"]}
+    assert rows["tech:radar"]["n"] >= 5 and rows["tech:radar"]["precision"] is not None
+    assert set(data["too_broad"]) == {k for k, r in rows.items() if r["too_broad"]}

@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PACKAGES = ("core", "ingest", "graph", "analysis", "api", "ui", "ui/views", "cli")
-DATA = ("ingest/taxonomy.yaml", "graph/launcher/pom.xml", "analysis/mapping_calibration.json",
+DATA = ("ingest/taxonomy.yaml", "ingest/definitions.yaml", "graph/launcher/pom.xml", "analysis/mapping_calibration.json",
         "analysis/profiles/jp_economic_security.yaml")
 
 
