@@ -210,23 +210,12 @@ HTML_SUFFIXES_TUPLE = tuple(HTML_SUFFIXES)
 
 def fetch_url(url: str, save: Path | None, retries: int, timeout: float) -> Iterator[tuple[Item, Parser]]:
     """One live document; with ``save``, its bytes are kept there to be re-read offline as a file."""
-    import httpx
-
-    from ingest.http import RETRY_STATUS
     from core.errors import FetchError
+    from ingest.http import Client
 
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": "kizashi"}) as http:
-            resp = None
-            for _ in range(retries + 1):
-                try:
-                    resp = http.get(url)
-                except httpx.HTTPError:
-                    continue
-                if resp.status_code == 200 or resp.status_code not in RETRY_STATUS:
-                    break
-            if resp is None or resp.status_code != 200:
-                raise FetchError(f"GET {url} failed: {resp.status_code if resp is not None else 'no response'}")
+        with Client(timeout=timeout, retries=retries) as http:
+            resp = http.get(url)
     except FetchError as e:
         yield RecordError(url, "document", str(e)), to_document
         return
