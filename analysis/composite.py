@@ -8,6 +8,8 @@ rankings are returned.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from core.errors import ConfigError
@@ -28,14 +30,20 @@ def check_weights(w: dict[str, float]) -> dict[str, float]:
 
 def composite(comp: np.ndarray, weights: dict[str, float]) -> np.ndarray:
     """comp: (..., entities, 4) in COMPONENTS order → (..., entities) score in [0, 1]."""
-    comp = np.nan_to_num(np.asarray(comp, dtype=float))
+    comp = np.asarray(comp, dtype=float)
     scaled = np.empty_like(comp)
-    shares_ = comp[..., :3]
+    shares_ = np.nan_to_num(comp[..., :3])
     mx = shares_.max(axis=-2, keepdims=True)
     scaled[..., :3] = np.divide(shares_, mx, out=np.zeros_like(shares_), where=mx > 0)
+    # Growth is scaled over the entities that have one; a withheld growth (NaN) scores 0 but
+    # does not move the scale of the others.
     g = comp[..., 3:]
-    lo, hi = g.min(axis=-2, keepdims=True), g.max(axis=-2, keepdims=True)
-    scaled[..., 3:] = np.divide(g - lo, hi - lo, out=np.zeros_like(g), where=(hi - lo) > 0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # all-NaN columns: no entity has a growth
+        lo = np.nan_to_num(np.nanmin(g, axis=-2, keepdims=True))
+        hi = np.nan_to_num(np.nanmax(g, axis=-2, keepdims=True))
+        gs = np.divide(g - lo, hi - lo, out=np.zeros_like(g), where=(hi - lo) > 0)
+    scaled[..., 3:] = np.nan_to_num(gs)
     w = np.array([weights[c] for c in COMPONENTS])
     return scaled @ w / w.sum()
 

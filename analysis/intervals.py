@@ -52,3 +52,31 @@ def shares(x: np.ndarray | Sparse, counting: str, k: np.ndarray | None = None,
         lo, hi = np.nanpercentile(boot, [5, 95], axis=0) if np.isfinite(boot).any() else (point, point)
     return point, lo, hi
 
+
+
+def wilson(p: np.ndarray, n: int, z: float = 1.645) -> tuple[np.ndarray, np.ndarray]:
+    """90% Wilson score interval of a proportion p observed over n documents."""
+    if n <= 0:
+        nan = np.full(np.shape(p), np.nan)
+        return nan, nan
+    p = np.clip(np.nan_to_num(p), 0.0, 1.0)
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return centre - half, centre + half
+
+
+def widened(s: tuple[np.ndarray, np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bootstrap interval, widened to contain the Wilson interval over n documents.
+
+    A bootstrap of few documents is falsely sure: one paper resamples to itself every time and
+    gives the share 1.0 with the interval [1.0, 1.0]. Wilson's interval over the same n keeps that
+    honest (one paper: [0.18, 1.0]); with hundreds of documents it lies inside the bootstrap's,
+    so large rankings keep their bootstrap interval. Full-count shares above 1 are not proportions
+    of n, so only the part up to 1 is widened."""
+    point, lo, hi = s
+    wlo, whi = wilson(point, n)
+    with np.errstate(invalid="ignore"):
+        lo = np.where(np.isfinite(wlo) & np.isfinite(lo), np.minimum(lo, wlo), lo)
+        hi = np.where(np.isfinite(whi) & np.isfinite(hi) & (point <= 1), np.maximum(hi, whi), hi)
+    return point, lo, hi

@@ -22,11 +22,13 @@ from analysis.blocs import bloc_view, materials_view
 from analysis.composite import COMPONENTS, DEFAULT_WEIGHTS, check_weights, reweight
 from analysis.concentration import RiskRule, contested as is_contested, hhi, top_orgs_in
 from analysis.counting import Docs, cagr, family_docs, h_index, top_mask, works_docs
-from analysis.intervals import div, num, resamples, shares
+from analysis.intervals import div, num, resamples, shares, widened
 from analysis.profiles import Profile
 from core.errors import ConfigError
+from core.ranking import ROW_VERSION, RankingRow, rows_from
 
-ALGORITHM = "kizashi-rank/1"
+# 2: typed rows with basis, N and thin flags; thin cells unranked; Wilson-widened intervals.
+ALGORITHM = "kizashi-rank/2"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Params:
     top: float = 0.10
     top_narrow: float = 0.01
     min_about_score: float = 0.0
+    min_documents: int = 30           # attributed documents before a ranking names a leader's concentration
+    min_cell_documents: int = 10      # documents before one entity is ranked and gets a growth rate
     weights: tuple[tuple[str, float], ...] = tuple(DEFAULT_WEIGHTS.items())
     risk: RiskRule = field(default_factory=RiskRule)
 
@@ -81,7 +85,7 @@ class Ranking:
     data_as_of: str | None
     snapshot_id: str
     taxonomy_version: str | None
-    rows: list[dict[str, Any]]
+    rows: list[RankingRow]
     summary: dict[str, Any]
     evidence: dict[str, Any]
 
@@ -89,15 +93,17 @@ class Ranking:
         return {"key": self.key, "technology": self.technology, "by": self.by, "window": self.window,
                 "counting": self.counting, "profile": self.profile, "params_json": json.dumps(self.params, sort_keys=True),
                 "data_as_of": self.data_as_of, "snapshot_id": self.snapshot_id, "taxonomy_version": self.taxonomy_version,
-                "rows_json": json.dumps(self.rows), "summary_json": json.dumps(self.summary),
-                "evidence_json": json.dumps(self.evidence), "entities": [r["id"] for r in self.rows]}
+                "rows_json": json.dumps([r.model_dump() for r in self.rows]), "row_version": ROW_VERSION,
+                "summary_json": json.dumps(self.summary),
+                "evidence_json": json.dumps(self.evidence), "entities": [r.id for r in self.rows]}
 
     @classmethod
     def from_props(cls, p: dict[str, Any]) -> Ranking:
         return cls(key=p["key"], technology=p["technology"], by=p["by"], window=p["window"], counting=p["counting"],
                    profile=p["profile"], params=json.loads(p["params_json"]), data_as_of=p.get("data_as_of"),
                    snapshot_id=p["snapshot_id"], taxonomy_version=p.get("taxonomy_version"),
-                   rows=json.loads(p["rows_json"]), summary=json.loads(p["summary_json"]),
+                   rows=rows_from(json.loads(p["rows_json"]), p.get("row_version")),
+                   summary=json.loads(p["summary_json"]),
                    evidence=json.loads(p.get("evidence_json") or "{}"))
 
 
@@ -141,13 +147,16 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
     kp = resamples(len(pd_.keys), params.bootstrap, seed_w + 1)
     xw, xp = wd.matrix(counting), pd_.matrix(counting)
 
-    papers_share = shares(xw, counting, kw)
-    frac_share = shares(wd.credit, "fractional", kw)
+    n_works = int((wd.credit.rowsum() > 0).sum())           # the shares' base: documents with a known entity
+    n_fams = int((pd_.credit.rowsum() > 0).sum())
     top10 = top_mask(wd.years, wd.cites, params.top)
     top1 = top_mask(wd.years, wd.cites, params.top_narrow)
-    top10_share = shares(xw, counting, kw, top10)
-    top1_share = shares(xw, counting, kw, top1)
-    patent_share = shares(xp, counting, kp)
+    attributed = wd.credit.rowsum() > 0
+    papers_share = widened(shares(xw, counting, kw), n_works)
+    frac_share = widened(shares(wd.credit, "fractional", kw), n_works)
+    top10_share = widened(shares(xw, counting, kw, top10), int((attributed & top10).sum()))
+    top1_share = widened(shares(xw, counting, kw, top1), int((attributed & top1).sum()))
+    patent_share = widened(shares(xp, counting, kp), n_fams)
     growth = cagr(wd.years, xw, first, last)
     h = h_index(wd.cites, wd.presence)
     base_total = sum(baseline.values())
@@ -158,44 +167,51 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
     base_share = np.array([baseline.get(e, 0.0) for e in entities]) / (base_total or 1.0)
     rca = div(w_frac / (tech_total or 1.0), base_share) if tech_total else np.full(n_e, np.nan)
 
+    # Thin cells are shown with their counts and intervals but neither ranked nor given a
+    # growth rate: one paper would otherwise lead with share 1.0, and 0 → 1 paper reads as +41%/yr.
+    cell_n = (w_full + p_full).astype(int)
+    thin = cell_n < params.min_cell_documents
+    growth = np.where(thin, np.nan, growth)
     comp = np.stack([papers_share[0], top10_share[0], patent_share[0], growth], axis=-1)
     countries = [_entity_country(by, e, org_country) for e in entities]
     ew = np.array([profile.weight(c) for c in countries])
     weights = dict(params.weights)
     sc = reweight(comp, weights, ew) if n_e else {"raw": [], "weighted": [], "raw_rank": [], "weighted_rank": []}
+    rank_raw, rank_w = _ranks_among(sc["raw"], ~thin), _ranks_among(sc["weighted"], ~thin)
 
     rows = []
     for i, e in enumerate(entities):
         n = names.get(e, {})
-        rows.append({
-            "id": e, "name": n.get("name"), "country": countries[i], "bloc": profile.bloc_of(countries[i]),
-            "weight": float(ew[i]),
-            "papers_full": int(w_full[i]), "papers_fractional": num(w_frac[i]),
-            "papers_share": num(papers_share[0][i]), "papers_share_lo": num(papers_share[1][i]),
-            "papers_share_hi": num(papers_share[2][i]),
-            "top10_papers": int(w_top10[i]),
-            "top10_share": num(top10_share[0][i]), "top10_share_lo": num(top10_share[1][i]),
-            "top10_share_hi": num(top10_share[2][i]),
-            "top1_share": num(top1_share[0][i]), "top1_share_lo": num(top1_share[1][i]),
-            "top1_share_hi": num(top1_share[2][i]),
-            "h_index": int(h[i]),
-            "patent_families": int(p_full[i]), "patent_fractional": num(p_frac[i]),
-            "patent_share": num(patent_share[0][i]), "patent_share_lo": num(patent_share[1][i]),
-            "patent_share_hi": num(patent_share[2][i]),
-            "growth": num(growth[i]), "rca": num(rca[i]),
-            "score": num(sc["raw"][i]), "rank": int(sc["raw_rank"][i]),
-            "score_weighted": num(sc["weighted"][i]), "rank_weighted": int(sc["weighted_rank"][i]),
-        })
-    rows.sort(key=lambda r: (r["rank"], r["id"]))
+        rows.append(dict(
+            id=e, name=n.get("name"), country=countries[i], bloc=profile.bloc_of(countries[i]),
+            weight=float(ew[i]), basis="sample", n=int(cell_n[i]), thin=bool(thin[i]),
+            papers_full=int(w_full[i]), papers_fractional=num(w_frac[i]),
+            papers_share=num(papers_share[0][i]), papers_share_lo=num(papers_share[1][i]),
+            papers_share_hi=num(papers_share[2][i]),
+            top10_papers=int(w_top10[i]),
+            top10_share=num(top10_share[0][i]), top10_share_lo=num(top10_share[1][i]),
+            top10_share_hi=num(top10_share[2][i]),
+            top1_share=num(top1_share[0][i]), top1_share_lo=num(top1_share[1][i]),
+            top1_share_hi=num(top1_share[2][i]),
+            h_index=int(h[i]),
+            patent_families=int(p_full[i]), patent_fractional=num(p_frac[i]),
+            patent_share=num(patent_share[0][i]), patent_share_lo=num(patent_share[1][i]),
+            patent_share_hi=num(patent_share[2][i]),
+            growth=num(growth[i]), rca=num(rca[i]),
+            score=num(sc["raw"][i]), rank=rank_raw[i],
+            score_weighted=num(sc["weighted"][i]), rank_weighted=rank_w[i],
+        ))
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -(r["score"] or 0), r["id"]))
 
     # Concentration, on fractional paper shares (they sum to one).
     order = np.argsort(-np.nan_to_num(frac_share[0]), kind="stable") if n_e else np.array([], dtype=int)
+    ranking_thin = n_works < params.min_documents
     summary: dict[str, Any] = {"documents": {"works": len(wd.keys), "patent_families": len(pd_.keys),
-                                             # documents whose country/organization is known: the shares' base
-                                             "works_attributed": int((wd.credit.rowsum() > 0).sum()),
-                                             "families_attributed": int((pd_.credit.rowsum() > 0).sum()),
+                                             "works_attributed": n_works, "families_attributed": n_fams,
                                              "top10_works": int(top10.sum()), "top1_works": int(top1.sum())},
-                               "years": [first, last]}
+                               "years": [first, last], "basis": "sample", "n": n_works, "thin": ranking_thin,
+                               "min_documents": params.min_documents,
+                               "min_cell_documents": params.min_cell_documents}
     if n_e:
         i1 = int(order[0])
         lead = {"id": entities[i1], "share": num(frac_share[0][i1]), "lo": num(frac_share[1][i1]),
@@ -211,12 +227,17 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
             ratio = num(frac_share[0][i1] / frac_share[0][i2]) if frac_share[0][i2] > 0 else None
         conc = hhi(frac_share[0])
         top1s = float(np.nan_to_num(frac_share[0][i1]))
-        summary.update(leader=lead, second=second, contested=contested, top1_share=num(top1s), ratio_1_2=ratio,
-                       hhi=num(conc), monopoly_risk=params.risk.rate(top1s, conc, contested),
+        ranked = [r for r in rows if r["rank"] is not None]
+        by_weight = [r for r in rows if r["rank_weighted"] is not None]
+        summary.update(leader=lead, second=second, top1_share=num(top1s), ratio_1_2=ratio,
                        monopoly_rule=params.risk.text(),
                        top10_orgs_in_lead_country=top_orgs_in(works, lead["id"] if by == "country"
                                                                else org_country.get(lead["id"])),
-                       leader_raw=rows[0]["id"], leader_weighted=min(rows, key=lambda r: (r["rank_weighted"], r["id"]))["id"])
+                       leader_raw=ranked[0]["id"] if ranked else None,
+                       leader_weighted=min(by_weight, key=lambda r: (r["rank_weighted"], r["id"]))["id"] if by_weight else None)
+        # Too few documents: the shares stay (with their wide intervals), the verdicts go.
+        summary.update(contested=None, hhi=None, monopoly_risk=None) if ranking_thin else \
+            summary.update(contested=contested, hhi=num(conc), monopoly_risk=params.risk.rate(top1s, conc, contested))
     summary["blocs"] = bloc_view(profile, countries, wd, pd_, kw, kp)
     summary["materials"] = materials_view(profile, materials or [])
     summary["formula"] = {"score": "Σ w_k·x_k / Σ w_k, x = shares ÷ max share, growth min–max scaled",
@@ -230,9 +251,8 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
                                                int(wd.years[d]), int(wd.cites[d]), bool(top10[d])])
     for d, i in sorted(zip(pp.d.tolist(), pp.e.tolist())):
         evidence["families"][entities[i]].append([pd_.keys[d], pd_.extra[d]["patents"], int(pd_.years[d])])
-    for r in rows:
-        r["evidence_works"] = len(evidence["works"][r["id"]])
-        r["evidence_families"] = len(evidence["families"][r["id"]])
+    typed = [RankingRow(**r, evidence_works=len(evidence["works"][r["id"]]),
+                        evidence_families=len(evidence["families"][r["id"]])) for r in rows]
 
     inputs = {"algorithm": ALGORITHM, "snapshot_id": snapshot["snapshot_id"],
               "taxonomy_version": snapshot.get("taxonomy_version"), "technology": technology, "by": by,
@@ -241,7 +261,36 @@ def rank_technology(technology: str, by: str, works: list[dict[str, Any]], paten
     return Ranking(key=ranking_key(inputs), technology=technology, by=by, window=params.window, counting=counting,
                    profile=profile.ident, params=inputs, data_as_of=snapshot.get("data_as_of"),
                    snapshot_id=snapshot["snapshot_id"], taxonomy_version=snapshot.get("taxonomy_version"),
-                   rows=rows, summary=summary, evidence=evidence)
+                   rows=typed, summary=summary, evidence=evidence)
+
+
+def rescore(rows: list[RankingRow], weights: dict[str, float], profile: Profile) -> list[RankingRow]:
+    """Stored rows under other score weights or country weights: same metrics, new scores and
+    ranks (thin rows stay unranked)."""
+    if not rows:
+        return rows
+    rows = sorted(rows, key=lambda r: r.id)
+    comp = np.array([[r.papers_share or 0, r.top10_share or 0, r.patent_share or 0,
+                      np.nan if r.growth is None else r.growth] for r in rows], dtype=float)
+    ew = np.array([profile.weight(r.country) for r in rows])
+    sc = reweight(comp, weights, ew)
+    keep = np.array([not r.thin for r in rows])
+    raw, wtd = _ranks_among(sc["raw"], keep), _ranks_among(sc["weighted"], keep)
+    out = [r.model_copy(update={"weight": float(ew[i]), "score": num(sc["raw"][i]), "rank": raw[i],
+                                "score_weighted": num(sc["weighted"][i]), "rank_weighted": wtd[i],
+                                "bloc": profile.bloc_of(r.country)})
+           for i, r in enumerate(rows)]
+    out.sort(key=lambda r: (r.rank is None, r.rank or 0, -(r.score or 0), r.id))
+    return out
+
+
+def _ranks_among(score: np.ndarray, keep: np.ndarray) -> list[int | None]:
+    """1-based rank by descending score among the kept entries, None for the rest."""
+    out: list[int | None] = [None] * len(keep)
+    idx = [i for i in np.argsort(-np.nan_to_num(np.asarray(score, dtype=float), nan=-np.inf), kind="stable") if keep[i]]
+    for r, i in enumerate(idx, 1):
+        out[int(i)] = r
+    return out
 
 
 # ---------------------------------------------------------------- from the graph

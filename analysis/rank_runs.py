@@ -20,7 +20,8 @@ def params_from(settings: Settings, window: str, counting: str, bootstrap: int |
     w = check_weights(weights) if weights else DEFAULT_WEIGHTS
     return rank.Params(window=window, counting=counting, bootstrap=bootstrap or settings.rank_bootstrap,
                        seed=settings.rank_seed if seed is None else seed, min_about_score=settings.rank_min_about_score,
-                       weights=tuple(w.items()), risk=risk)
+                       min_documents=settings.rank_min_documents,
+                       min_cell_documents=settings.rank_min_cell_documents, weights=tuple(w.items()), risk=risk)
 
 
 def run_rankings(store: Store, technologies: list[str] | None, by: list[str], windows: list[str], counting: list[str],

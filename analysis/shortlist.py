@@ -16,22 +16,22 @@ from typing import Any
 from analysis.profiles import Profile
 from analysis.rank import Ranking
 from core.errors import ConfigError
+from core.ranking import AXIS_PARTS, SHORTLIST_WEIGHTS
 
 HOME = "JP"
 FRIENDLY = ("self", "ally", "partner")
 
-AXIS_WEIGHTS = {
-    "autonomy_risk": {"concern_papers": 0.3, "concern_patents": 0.3, "material_exposure": 0.2, "allied_gap": 0.2},
-    "indispensability": {"jp_share_vs_leader": 0.4, "jp_patent_share_vs_leader": 0.3, "jp_rca_capped": 0.3},
-}
-DEFAULT_WEIGHTS = {"autonomy_risk": 0.35, "indispensability": 0.25, "emergence": 0.2, "policy": 0.2}
+DEFAULT_WEIGHTS = SHORTLIST_WEIGHTS
+A, I = AXIS_PARTS["autonomy_risk"], AXIS_PARTS["indispensability"]
 
 FORMULAS = {
-    "autonomy_risk": "0.3·concern paper share + 0.3·concern patent share + 0.2·material exposure "
+    "autonomy_risk": f"{A['concern_papers']:g}·concern paper share + {A['concern_patents']:g}·concern patent share "
+                     f"+ {A['material_exposure']:g}·material exposure "
                      "(share of DEPENDS_ON materials under export control by a country of concern) "
-                     "+ 0.2·(1 − allied paper coverage: self + ally + partner blocs)",
-    "indispensability": "0.4·min(1, Japan paper share ÷ leader's share) + 0.3·min(1, Japan patent share ÷ "
-                        "leader's patent share) + 0.3·min(1, Japan RCA ÷ 2)",
+                     f"+ {A['allied_gap']:g}·(1 − allied paper coverage: self + ally + partner blocs)",
+    "indispensability": f"{I['jp_share_vs_leader']:g}·min(1, Japan paper share ÷ leader's share) "
+                        f"+ {I['jp_patent_share_vs_leader']:g}·min(1, Japan patent share ÷ leader's patent share) "
+                        f"+ {I['jp_rca_capped']:g}·min(1, Japan RCA ÷ 2)",
     "emergence": "max over clusters RELATED_TO the technology of (RELATED_TO.score × cluster emergence), "
                  "cluster emergence = its `emergence` property, else `growth`, else 0; divided by the largest value",
     "policy": "(policy documents mentioning the technology + export controls on its materials) ÷ the largest value",
@@ -40,7 +40,7 @@ FORMULAS = {
 
 COLUMNS = ["rank", "technology", "name", "name_ja", "lists", "priority", "autonomy_risk", "indispensability",
            "emergence", "policy", "jp_share", "jp_share_lo", "jp_share_hi", "jp_rank", "jp_rca", "jp_trend",
-           "jp_patent_share", "jp_top10_share", "leader", "leader_share", "contested", "monopoly_risk",
+           "jp_patent_share", "jp_top10_share", "leader", "leader_share", "contested", "monopoly_risk", "basis", "n", "thin",
            "allied_coverage", "concern_papers", "concern_patents", "materials_exposed", "policy_documents",
            "export_controls", "works", "patent_families", "ranking_key"]
 
@@ -99,22 +99,23 @@ def build(rankings: list[Ranking], technologies: list[dict[str, Any]], policy: l
             continue
         s = rk.summary
         # Ranks by paper share among entities with attributed papers only.
-        by_share = sorted((r for r in rk.rows if _f(r["papers_share"]) > 0), key=lambda r: (-_f(r["papers_share"]), r["id"]))
-        jp = next((r for r in rk.rows if r["id"] == HOME), None)
-        jp_rank = next((i + 1 for i, r in enumerate(by_share) if r["id"] == HOME), None)
+        by_share = sorted((r for r in rk.rows if _f(r.papers_share) > 0), key=lambda r: (-_f(r.papers_share), r.id))
+        jp = next((r for r in rk.rows if r.id == HOME), None)
+        jp_rank = next((i + 1 for i, r in enumerate(by_share) if r.id == HOME), None)
         leader = by_share[0] if by_share else None
-        top_pat = max((_f(r["patent_share"]) for r in rk.rows), default=0.0)
+        top_pat = max((_f(r.patent_share) for r in rk.rows), default=0.0)
         blocs = s.get("blocs", {})
         allied = sum(_f((blocs.get("papers") or {}).get(b, {}).get("share")) for b in FRIENDLY)
         cp = _f((blocs.get("concern_papers") or {}).get("share"))
         ct = _f((blocs.get("concern_patents") or {}).get("share"))
         mats = s.get("materials", {})
-        jp_share = _f(jp and jp["papers_share"])
-        ar = (0.3 * cp + 0.3 * ct + 0.2 * _f(mats.get("exposure"))
-              + 0.2 * (1 - allied if s.get("documents", {}).get("works_attributed", s.get("documents", {}).get("works")) else 0.0))
-        ji = (0.4 * (min(1.0, jp_share / _f(leader["papers_share"])) if leader and _f(leader["papers_share"]) else 0.0)
-              + 0.3 * (min(1.0, _f(jp and jp["patent_share"]) / top_pat) if top_pat else 0.0)
-              + 0.3 * min(1.0, _f(jp and jp["rca"]) / 2))
+        jp_share = _f(jp and jp.papers_share)
+        attributed = s.get("documents", {}).get("works_attributed", s.get("documents", {}).get("works"))
+        ar = (A["concern_papers"] * cp + A["concern_patents"] * ct + A["material_exposure"] * _f(mats.get("exposure"))
+              + A["allied_gap"] * (1 - allied if attributed else 0.0))
+        ji = (I["jp_share_vs_leader"] * (min(1.0, jp_share / _f(leader.papers_share)) if leader and _f(leader.papers_share) else 0.0)
+              + I["jp_patent_share_vs_leader"] * (min(1.0, _f(jp and jp.patent_share) / top_pat) if top_pat else 0.0)
+              + I["jp_rca_capped"] * min(1.0, _f(jp and jp.rca) / 2))
         p = pol.get(rk.technology, {})
         rows.append({
             "technology": rk.technology, "name": t.get("name"), "name_ja": t.get("name_ja"),
@@ -122,11 +123,12 @@ def build(rankings: list[Ranking], technologies: list[dict[str, Any]], policy: l
             "autonomy_risk": round(ar, 6), "indispensability": round(ji, 6),
             "emergence_raw": round(emergence.get(rk.technology, 0.0), 6),
             "policy_raw": int(p.get("documents") or 0) + int(mats.get("controls_total") or 0),
-            "jp_share": jp and jp["papers_share"], "jp_share_lo": jp and jp["papers_share_lo"],
-            "jp_share_hi": jp and jp["papers_share_hi"], "jp_rank": jp_rank, "jp_rca": jp and jp["rca"],
-            "jp_trend": jp and jp["growth"], "jp_patent_share": jp and jp["patent_share"],
-            "jp_top10_share": jp and jp["top10_share"],
-            "leader": leader and leader["id"], "leader_share": leader and leader["papers_share"],
+            "jp_share": jp and jp.papers_share, "jp_share_lo": jp and jp.papers_share_lo,
+            "jp_share_hi": jp and jp.papers_share_hi, "jp_rank": jp_rank, "jp_rca": jp and jp.rca,
+            "jp_trend": jp and jp.growth, "jp_patent_share": jp and jp.patent_share,
+            "jp_top10_share": jp and jp.top10_share,
+            "leader": leader and leader.id, "leader_share": leader and leader.papers_share,
+            "basis": s.get("basis", "sample"), "n": s.get("n"), "thin": bool(s.get("thin")),
             "contested": s.get("contested"), "monopoly_risk": s.get("monopoly_risk"),
             "allied_coverage": round(allied, 6), "concern_papers": round(cp, 6), "concern_patents": round(ct, 6),
             "materials_exposed": [m["material"] for m in mats.get("exposed", [])],
@@ -135,8 +137,8 @@ def build(rankings: list[Ranking], technologies: list[dict[str, Any]], policy: l
             "ranking_key": rk.key,
             "evidence": {"policy_documents": p.get("document_keys") or [],
                          "export_controls": sorted({c["control"] for m in mats.get("exposed", []) for c in m["controls"]}),
-                         "japan_works": (jp or {}).get("evidence_works", 0),
-                         "japan_families": (jp or {}).get("evidence_families", 0)},
+                         "japan_works": jp.evidence_works if jp else 0,
+                         "japan_families": jp.evidence_families if jp else 0},
         })
     em_max = max((r["emergence_raw"] for r in rows), default=0.0)
     pol_max = max((r["policy_raw"] for r in rows), default=0)

@@ -29,7 +29,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from analysis import evidence as ev
-from analysis.evidence import MIN_N
+from analysis.rank import Ranking
 from analysis.rank import parse_window
 from analysis.reference import Reference, RefTechnology, RefWindow
 
@@ -49,19 +49,20 @@ class Ours:
     n: int
     basis: str
     thin: bool
-    min_n: int = MIN_N
+    min_n: int
 
     @classmethod
-    def of(cls, stored: Any, min_n: int = MIN_N, metric: str = "papers") -> Ours:
-        r, rows, summary = ev.rows_summary(stored)
-        e = ev.of_ranking(summary, rows, metric, min_n, r)
-        return cls(technology=r["technology"], window=r["window"], counting=r["counting"], rows=tuple(rows),
-                   n=e.n, basis=e.basis, thin=e.thin, min_n=min_n)
+    def of(cls, stored: dict[str, Any]) -> Ours:
+        rk = Ranking.from_props(stored)
+        e = ev.of_ranking(rk)
+        return cls(technology=rk.technology, window=rk.window, counting=rk.counting,
+                   rows=tuple(r.model_dump() for r in rk.rows), n=e.n, basis=e.basis, thin=e.thin,
+                   min_n=int(rk.summary["min_documents"]))
 
     def values(self, metric: str) -> dict[str, float]:
         """Share per country for the metric (score: the composite), rows flagged thin left out."""
         f = METRIC_FIELD[metric]
-        return {x["id"]: float(x[f]) for x in self.rows if x.get(f) is not None and not ev.flagged_thin(x)}
+        return {x["id"]: float(x[f]) for x in self.rows if x.get(f) is not None and not x["thin"]}
 
     def ranked(self, metric: str) -> list[str]:
         v = self.values(metric)
@@ -255,7 +256,7 @@ def _years_covered(store: Any, technology: str, window: str) -> int | None:
 
 
 def validate(store: Any, ref: Reference, windows: list[str] | None = None, counting: str | None = None,
-             profile: str | None = None, min_n: int = MIN_N) -> Report:
+             profile: str | None = None) -> Report:
     """Compare every (technology, window) of the reference with the stored country rankings."""
     from analysis import profiles
     from graph import rankings as gq
@@ -269,8 +270,8 @@ def validate(store: Any, ref: Reference, windows: list[str] | None = None, count
             if windows and rw.window not in windows:
                 continue
             stored = gq.rankings_full(store, "country", rw.window, counting, ident)
-            found = next((s for s in stored if ev.plain(s)["technology"] == tech.technology), None)
-            ours = None if found is None else Ours.of(found, min_n, ref.method.metric)
+            found = next((s for s in stored if s["technology"] == tech.technology), None)
+            ours = None if found is None else Ours.of(found)
             t = techs.get(tech.technology)
             ctx = Context(in_taxonomy=t is not None, documents=int((t or {}).get("works") or 0) + int((t or {}).get("patents") or 0))
             cmp_ = compare(ref, tech, rw, ours, ctx)

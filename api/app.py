@@ -28,6 +28,7 @@ from api.auth import RateLimiter, admin, authorise, reader
 from api.cache import Cache, CacheMiddleware
 from api.errors import ERRORS, ApiError, json_response
 from api.keys import Key, KeyStore
+from core.ranking import weights_text
 from api.service import NotFound, Service, StoreHolder, Unavailable
 from api.ui_routes import router as ui_router
 from api.ui_routes import warm as warm_views
@@ -292,7 +293,7 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     def shortlist(request: Request, _k: Key = Read, window: Window = "all",
                   counting: Literal["fractional", "full"] = "fractional",
                   profile: Annotated[str | None, Query(max_length=100)] = None,
-                  weights: Annotated[str | None, Query(max_length=200, description="autonomy_risk:0.35,indispensability:0.25,emergence:0.2,policy:0.2")] = None,
+                  weights: Annotated[str | None, Query(max_length=200, description=weights_text())] = None,
                   list_: Annotated[list[str] | None, Query(alias="list")] = None,
                   cursor: Cursor = None, limit: Limit = settings.api_page_size,
                   format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json") -> Response:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 
 from analysis import composite, profiles, rank, shortlist
 from analysis.rank import Ranking
 from graph import rankings as gq
 from graph.store import Connection, Store, connection, open_driver
 from core.errors import ConfigError, StoreUnavailable
+from core.ranking import rows_from
 from analysis.rank_runs import params_from
 from core.settings import Settings
 
@@ -154,7 +155,7 @@ class Service:
         t["policy"] = (gq.policy(self.store, [key]) or [{}])[0]
         t["clusters"] = gq.clusters(self.store, [key])
         rk = self._stored(key, "country", "all", "fractional", self.profile(None).ident)
-        t["ranking"] = None if rk is None else {"key": rk.key, "summary": rk.summary, "top": rk.rows[:5]}
+        t["ranking"] = None if rk is None else {"key": rk.key, "summary": rk.summary, "top": [r.model_dump() for r in rk.rows[:5]]}
         return t
 
     # ------------------------------------------------------------ rankings
@@ -194,13 +195,13 @@ class Service:
             rk, source = self._live(technology, by, window, counting, base_profile, fresh)
         rows, params = rk.rows, dict(rk.params)
         if weights or country_weights:
-            rows = rescore(rows, composite.check_weights(weights) if weights else dict(rk.params["weights"]), prof, by)
+            rows = rank.rescore(rows, composite.check_weights(weights) if weights else dict(rk.params["weights"]), prof)
             params.update(weights=weights or rk.params["weights"], profile=prof.ident,
                           profile_overrides=dict(prof.overrides))
         key = rank.ranking_key(params) if (weights or country_weights) else rk.key
         return {"key": key, "evidence_key": rk.key, "source": source, "technology": technology, "by": by,
                 "window": window, "counting": counting, "profile": prof.ident, "params": params,
-                "summary": rk.summary, "rows": rows, "snapshot_id": rk.snapshot_id,
+                "summary": rk.summary, "rows": [r.model_dump() for r in rows], "snapshot_id": rk.snapshot_id,
                 "taxonomy_version": rk.taxonomy_version}
 
     def _live(self, technology: str, by: str, window: str, counting: str, profile: profiles.Profile,
@@ -302,33 +303,15 @@ class Service:
 
 
 def _positions(rankings: list[dict[str, Any]], ident: str) -> list[dict[str, Any]]:
-    import json
-
     out = []
     for r in rankings:
-        rows = json.loads(r["rows_json"])
-        me = next((x for x in rows if x["id"] == ident), None)
+        rows = rows_from(json.loads(r["rows_json"]), r.get("row_version"))
+        me = next((x for x in rows if x.id == ident), None)
         if me:
             out.append({"technology": r["technology"], "window": r["window"], "counting": r["counting"],
-                        "profile": r["profile"], "ranking_key": r["key"], "rank": me["rank"],
-                        "rank_weighted": me["rank_weighted"], "papers_share": me["papers_share"],
-                        "papers_share_lo": me["papers_share_lo"], "papers_share_hi": me["papers_share_hi"],
-                        "patent_share": me["patent_share"], "rca": me["rca"], "of": len(rows)})
-    return out
-
-
-def rescore(rows: list[dict[str, Any]], weights: dict[str, float], profile: profiles.Profile, by: str) -> list[dict[str, Any]]:
-    """New composite scores for stored rows (custom weights or country weights); same metrics."""
-    if not rows:
-        return rows
-    rows = sorted(rows, key=lambda r: r["id"])
-    comp = np.array([[r["papers_share"] or 0, r["top10_share"] or 0, r["patent_share"] or 0, r["growth"] or 0]
-                     for r in rows], dtype=float)
-    ew = np.array([profile.weight(r["country"]) for r in rows])
-    sc = composite.reweight(comp, weights, ew)
-    out = []
-    for i, r in enumerate(rows):
-        out.append({**r, "weight": float(ew[i]), "score": round(float(sc["raw"][i]), 6), "rank": int(sc["raw_rank"][i]),
-                    "score_weighted": round(float(sc["weighted"][i]), 6), "rank_weighted": int(sc["weighted_rank"][i])})
-    out.sort(key=lambda r: (r["rank"], r["id"]))
+                        "profile": r["profile"], "ranking_key": r["key"], "rank": me.rank,
+                        "rank_weighted": me.rank_weighted, "papers_share": me.papers_share,
+                        "papers_share_lo": me.papers_share_lo, "papers_share_hi": me.papers_share_hi,
+                        "patent_share": me.patent_share, "rca": me.rca, "n": me.n, "thin": me.thin,
+                        "of": len(rows)})
     return out

@@ -5,7 +5,6 @@ Cypher lives in graph/ (rankings.py, ui_queries.py)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import defaultdict
@@ -16,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from analysis import rank
+from analysis.rank import Ranking
 from api.auth import Read
 from api.errors import dumps
 from api.service import NotFound
@@ -60,22 +60,23 @@ def overview(request: Request, _k: Any = Read, profile: Profile = None, window: 
     prof = svc.profile(profile)
     rank.parse_window(window)
     techs = gq.technologies(svc.store)
-    stored = {ev.plain(r)["technology"]: r for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident)}
+    stored = {r["technology"]: Ranking.from_props(r)
+              for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident)}
     rows, totals = [], defaultdict(float)
     for t in techs:
-        r = stored.get(t["key"])
+        rk = stored.get(t["key"])
         row = {k: t.get(k) for k in ("key", "name", "name_ja", "domain", "lists", "works", "patents", "parent")}
-        row["ranked"] = r is not None
-        if r is not None:
-            rk, ranks, s = ev.rows_summary(r)
-            tech_ev = ev.of_ranking(s, ranks, "documents", ranking=rk)
+        row["ranked"] = rk is not None
+        if rk is not None:
+            s = rk.summary
+            tech_ev = ev.of_ranking(rk)
             blocs = s.get("blocs", {})
-            by_id = {x["id"]: x for x in ranks}
+            by_id = {x.id: x for x in rk.rows}
             # Who actually leads is the raw score's #1; the alliance-weighted #1 is a lens on it.
-            lead = s.get("leader_raw")
-            lead_row = by_id.get(lead) or {}
+            lead = s.get("leader_raw") or (s.get("leader") or {}).get("id")
+            lead_row = by_id.get(lead)
             row.update(leader=lead, leader_weighted=s.get("leader_weighted"),
-                       leader_share=lead_row.get("papers_share"),
+                       leader_share=lead_row.papers_share if lead_row else None,
                        leader_concern=bool(lead and prof.concern(lead)),
                        basis=tech_ev.basis, n=tech_ev.n, thin=tech_ev.thin,
                        monopoly_risk=s.get("monopoly_risk"), hhi=s.get("hhi"), contested=s.get("contested"),
@@ -83,18 +84,18 @@ def overview(request: Request, _k: Any = Read, profile: Profile = None, window: 
                        concern_share=(blocs.get("concern_papers") or {}).get("share"),
                        concern_patents=(blocs.get("concern_patents") or {}).get("share"),
                        scores={})
-            for x in ranks:
+            for x in rk.rows:
                 cell = ev.of_row(x, tech_ev)
-                row["scores"][x["id"]] = {"score": x.get("score"), "score_weighted": x.get("score_weighted"),
-                                          "papers_share": x.get("papers_share"), "rank": x.get("rank"),
-                                          "rank_weighted": x.get("rank_weighted"), "weight": x.get("weight"),
-                                          "concern": bool(prof.concern(x["id"])), "basis": cell.basis,
-                                          "n": cell.n, "thin": cell.thin}
-                totals[x["id"]] += _f(x.get("papers_fractional"))
+                row["scores"][x.id] = {"score": x.score, "score_weighted": x.score_weighted,
+                                       "papers_share": x.papers_share, "rank": x.rank,
+                                       "rank_weighted": x.rank_weighted, "weight": x.weight,
+                                       "concern": bool(prof.concern(x.id)), "basis": cell.basis,
+                                       "n": cell.n, "thin": cell.thin}
+                totals[x.id] += _f(x.papers_fractional)
         rows.append(row)
     countries = sorted(totals, key=lambda c: (-totals[c], c))
     return _out(request, {"profile": prof.describe(), "window": window, "counting": counting,
-                          "technologies": rows, "countries": countries, "min_n": ev.MIN_N,
+                          "technologies": rows, "countries": countries, "min_n": svc.settings.rank_min_documents,
                           "ranked": sum(1 for r in rows if r["ranked"])})
 
 
@@ -258,18 +259,20 @@ def country_compare(request: Request, iso: Annotated[str, Path(min_length=2, max
     techs = {t["key"]: t for t in gq.technologies(svc.store)}
     out = []
     for r in gq.rankings_full(svc.store, "country", window, counting, prof.ident):
-        rows = {x["id"]: x for x in json.loads(r["rows_json"])}
-        s = json.loads(r["summary_json"])
+        rk = Ranking.from_props(r)
+        rows = {x.id: x for x in rk.rows}
+        s = rk.summary
         me = rows.get(code)
         t = techs.get(r["technology"], {})
         bloc_share = ((s.get("blocs") or {}).get("papers") or {}).get(bloc) or {}
         out.append({"technology": r["technology"], "name": t.get("name"), "name_ja": t.get("name_ja"),
                     "domain": t.get("domain"), "present": me is not None,
-                    "share": me and me["papers_share"], "share_lo": me and me["papers_share_lo"],
-                    "share_hi": me and me["papers_share_hi"], "rank": me and me["rank"], "of": len(rows),
-                    "growth": me and me["growth"], "rca": me and me["rca"], "patent_share": me and me["patent_share"],
+                    "share": me and me.papers_share, "share_lo": me and me.papers_share_lo,
+                    "share_hi": me and me.papers_share_hi, "rank": me and me.rank, "of": len(rows),
+                    "n": me and me.n, "thin": bool(s.get("thin")) or bool(me and me.thin),
+                    "growth": me and me.growth, "rca": me and me.rca, "patent_share": me and me.patent_share,
                     "bloc_share": bloc_share.get("share"), "leader": s.get("leader_raw"),
-                    "peers": {p: rows[p]["papers_share"] for p in peers if p in rows}})
+                    "peers": {p: rows[p].papers_share for p in peers if p in rows}})
     return _out(request, {"country": code, "bloc": bloc, "profile": prof.ident, "peers": peers,
                           "blocs": prof.describe()["blocs"], "technologies": out})
 

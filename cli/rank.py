@@ -10,6 +10,7 @@ import typer
 
 from core.console import console, err, print_json, table
 from core.errors import ConfigError
+from core.ranking import RankingRow, weights_text
 from analysis.rank_runs import params_from, run_rankings
 from core.settings import get_settings
 
@@ -23,8 +24,8 @@ def _weights(text: str | None) -> dict[str, float] | None:
         raise ConfigError(f"weights {text!r}: expected name=value,name=value") from None
 
 
-def _fmt(r: dict, k: str) -> str:
-    v, lo, hi = r.get(k), r.get(k + "_lo"), r.get(k + "_hi")
+def _fmt(r: RankingRow, k: str) -> str:
+    v, lo, hi = getattr(r, k), getattr(r, k + "_lo"), getattr(r, k + "_hi")
     if v is None:
         return ""
     return f"{v:.3f} [{lo:.3f}–{hi:.3f}]" if lo is not None and hi is not None else f"{v:.3f}"
@@ -54,7 +55,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         if as_json:
             print_json([{"key": r.key, "technology": r.technology, "by": r.by, "window": r.window,
-                         "counting": r.counting, "summary": r.summary, "rows": r.rows[:top]} for r in rks])
+                         "counting": r.counting, "basis": r.summary.get("basis"), "n": r.summary.get("n"),
+                         "thin": r.summary.get("thin"), "summary": r.summary,
+                         "rows": [x.model_dump() for x in r.rows[:top]]} for r in rks])
             return
         for r in rks:
             if r.counting != "fractional" or not r.rows:
@@ -64,12 +67,13 @@ def register(app: typer.Typer) -> None:
             title = (f"{r.technology} · by {r.by} · {r.window} · {r.counting} · works {d['works_attributed']}/{d['works']} "
                      f"attributed, families {d['families_attributed']}/{d['patent_families']} · HHI {s.get('hhi')} · "
                      f"risk {s.get('monopoly_risk')}"
-                     f"{' · contested' if s.get('contested') else ''}")
-            table(({"rank": x["rank"], "id": x["id"], "name": x["name"], "bloc": x["bloc"],
-                    "papers (frac)": x["papers_fractional"], "share [90% CI]": _fmt(x, "papers_share"),
-                    "top10% share": _fmt(x, "top10_share"), "h": x["h_index"], "families": x["patent_families"],
-                    "RCA": x["rca"], "score": x["score"], "weighted": x["score_weighted"],
-                    "evidence": f"{x['evidence_works']}w/{x['evidence_families']}f"} for x in r.rows[:top]), title=title)
+                     f"{' · contested' if s.get('contested') else ''} · basis {s.get('basis')}, N {s.get('n')}"
+                     f"{' · TOO LITTLE EVIDENCE: not ranked' if s.get('thin') else ''}")
+            table(({"rank": x.rank if x.rank is not None else "thin", "id": x.id, "name": x.name, "bloc": x.bloc,
+                    "N": x.n, "papers (frac)": x.papers_fractional, "share [90% CI]": _fmt(x, "papers_share"),
+                    "top10% share": _fmt(x, "top10_share"), "h": x.h_index, "families": x.patent_families,
+                    "RCA": x.rca, "score": x.score, "weighted": x.score_weighted,
+                    "evidence": f"{x.evidence_works}w/{x.evidence_families}f"} for x in r.rows[:top]), title=title)
         console.print(f"[green]{len(rks)} rankings stored[/green] (snapshot {rks[0].snapshot_id}, profile {rks[0].profile})")
 
     @app.command("shortlist")
@@ -77,7 +81,7 @@ def register(app: typer.Typer) -> None:
                       window: Annotated[str, typer.Option()] = "all",
                       counting: Annotated[str, typer.Option()] = "fractional",
                       profile: Annotated[Optional[str], typer.Option()] = None,
-                      weights: Annotated[Optional[str], typer.Option(help="e.g. autonomy_risk=0.35,indispensability=0.25,emergence=0.2,policy=0.2")] = None,
+                      weights: Annotated[Optional[str], typer.Option(help="e.g. " + weights_text(sep="="))] = None,
                       list_: Annotated[Optional[list[str]], typer.Option("--list", help="Only technologies in this official list (repeat).")] = None,
                       as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """The ES-X shortlist: Japan's position, dependence on countries of concern, emergence, policy attention."""

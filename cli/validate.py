@@ -20,7 +20,6 @@ def register(app: typer.Typer) -> None:
                      window: Annotated[Optional[list[str]], typer.Option(help="Only these windows (repeat); default all of the reference's.")] = None,
                      counting: Annotated[Optional[str], typer.Option(help="Our counting to compare (default: the reference's).")] = None,
                      profile: Annotated[Optional[str], typer.Option(help="Alliance profile the rankings were stored under.")] = None,
-                     min_n: Annotated[int, typer.Option(help="Documents with a country below which our ranking is thin.")] = 30,
                      as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Lead agreement, top-5 overlap and Spearman correlation of shares, with a likely cause per disagreement."""
         from analysis import reference as refmod
@@ -33,7 +32,7 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"--counting {counting!r}: use full or fractional")
         ref = refmod.load(reference)
         with open_store() as store:
-            rep = v.validate(store, ref, window or None, counting, profile or get_settings().rank_profile, min_n)
+            rep = v.validate(store, ref, window or None, counting, profile or get_settings().rank_profile)
         if as_json:
             print_json(rep.as_dict())
             return

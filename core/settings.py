@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     rank_bootstrap: int = 1000
     rank_seed: int = 20260401
     rank_min_about_score: float = 0.0
+    rank_min_documents: int = Field(30, description="Attributed documents a ranking needs before it names a leader with its concentration, contest and monopoly risk; below it the ranking is flagged thin and those are withheld.")
+    rank_min_cell_documents: int = Field(10, description="Documents one country or organization needs in a ranking to be ranked and to get a growth rate; below it the row is shown, flagged thin, and not ranked.")
     risk_high_top1: float = 0.5
     risk_high_hhi: float = 0.25
     risk_medium_top1: float = 0.3

@@ -152,7 +152,7 @@ FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (r)-[:RANKS]->(t)
 """
 
 _RANKING_FIELDS = ("key", "technology", "by", "window", "counting", "profile", "params_json", "data_as_of",
-                   "snapshot_id", "taxonomy_version", "rows_json", "summary_json", "evidence_json")
+                   "snapshot_id", "taxonomy_version", "rows_json", "row_version", "summary_json", "evidence_json")
 
 FIND_RANKING = """
 MATCH (r:Ranking {technology: $technology, by: $by, window: $window, counting: $counting, profile: $profile})
@@ -174,7 +174,7 @@ RETURN r {%s} AS r ORDER BY r.technology
 
 RANKINGS_WITH_ENTITY = """
 MATCH (r:Ranking {by: $by}) WHERE $id IN r.entities
-RETURN r {.key, .technology, .window, .counting, .profile, .rows_json} AS r ORDER BY r.technology, r.window
+RETURN r {.key, .technology, .window, .counting, .profile, .rows_json, .row_version} AS r ORDER BY r.technology, r.window
 """
 
 RANKING_COMBOS = """

@@ -36,7 +36,9 @@ class Api:
 
 def make_settings(home: Path, **kw) -> Settings:
     # Limits wide open: these tests are about answers; tests/test_security.py tightens each limit.
-    base = dict(home=home, rank_bootstrap=200, api_requests_per_minute=10_000, api_cypher_max_rows=5,
+    # The seed's five papers rank at evidence thresholds of one document (the thin-evidence
+    # guards have their own tests in tests/test_rank.py and tests/test_ui_apptest.py).
+    base = dict(home=home, rank_bootstrap=200, rank_min_documents=1, rank_min_cell_documents=1, api_requests_per_minute=10_000, api_cypher_max_rows=5,
                 api_cypher_timeout_seconds=1.0, api_burst_per_second=10_000, api_auth_failures_per_minute=10_000)
     base.update(kw)
     return Settings(**base)

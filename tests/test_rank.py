@@ -14,11 +14,13 @@ from graph import rankings as gq
 from core.errors import ConfigError
 from tests.test_rank_seed import seed
 
-P = rank.Params(window="2020-2022", bootstrap=500)
+# The seed has five papers: thresholds of one document let the by-hand metrics show; the
+# thin-evidence guards are tested with the default thresholds further down.
+P = rank.Params(window="2020-2022", bootstrap=500, min_documents=1, min_cell_documents=1)
 
 
 def by_id(rk: rank.Ranking) -> dict[str, dict]:
-    return {r["id"]: r for r in rk.rows}
+    return {r.id: r.model_dump() for r in rk.rows}
 
 
 # ---------------------------------------------------------------- pure functions
@@ -131,7 +133,9 @@ def test_country_metrics_by_hand(seeded) -> None:
     # the concern country leads on raw papers but its weighted score is zero
     assert r["CN"]["score_weighted"] == 0.0 and r["CN"]["score"] > 0
     for x in a.rows:
-        assert x["papers_share_lo"] <= x["papers_share"] <= x["papers_share_hi"]
+        assert x.papers_share_lo <= x.papers_share <= x.papers_share_hi
+        assert x.basis == "sample" and x.n == x.papers_full + x.patent_families and not x.thin
+    assert s["basis"] == "sample" and s["n"] == 5 and s["thin"] is False
     # evidence: the documents behind each row
     assert sorted(e[0] for e in a.evidence["works"]["JP"]) == ["doi:10.1/w2", "doi:10.1/w5"]
     assert [f[0] for f in a.evidence["families"]["US"]] == ["fam:F1"]
@@ -145,7 +149,7 @@ def test_country_metrics_by_hand(seeded) -> None:
 
 def test_full_counting_and_organizations(seeded) -> None:
     full = rank.compute(seeded, ["tech:a"], "country", replace(P, counting="full"), profiles.load())[0]
-    assert {x["id"]: x["papers_share"] for x in full.rows} == pytest.approx({"CN": 0.4, "US": 0.4, "JP": 0.4})
+    assert {x.id: x.papers_share for x in full.rows} == pytest.approx({"CN": 0.4, "US": 0.4, "JP": 0.4})
     orgs = rank.compute(seeded, ["tech:a"], "organization", P, profiles.load())[0]
     r = by_id(orgs)
     assert r["ror:cn1"]["papers_share"] == pytest.approx(0.4) and r["ror:cn1"]["country"] == "CN"
@@ -212,3 +216,30 @@ def test_rank_and_shortlist_cli(seeded, cli_env, tmp_path) -> None:
         assert res.returncode == 0, res.stderr
         assert (tmp_path / name).stat().st_size > 100
     assert "tech:a" in (tmp_path / "s.csv").read_text()
+
+
+def test_one_document_is_not_a_certain_lead() -> None:
+    point, lo, hi = intervals.widened((np.array([1.0]), np.array([1.0]), np.array([1.0])), 1)
+    # a bootstrap of one paper says [1, 1]; Wilson's 90% interval over n = 1 says about [0.27, 1]
+    assert point[0] == 1.0 and hi[0] == pytest.approx(1.0) and 0.2 < lo[0] < 0.35
+    # with many documents the bootstrap interval is kept as it is
+    point, lo, hi = intervals.widened((np.array([0.4]), np.array([0.35]), np.array([0.45])), 2000)
+    assert (lo[0], hi[0]) == (0.35, 0.45)
+
+
+def test_thin_rankings_withhold_verdicts(seeded) -> None:
+    """Default thresholds (30 documents a ranking, 10 a row): the five seed papers are too few."""
+    a = rank.compute(seeded, ["tech:a"], "country", replace(P, min_documents=30, min_cell_documents=10),
+                     profiles.load())[0]
+    s = a.summary
+    assert s["thin"] is True and s["n"] == 5 and s["min_documents"] == 30
+    assert s["contested"] is None and s["hhi"] is None and s["monopoly_risk"] is None
+    assert s["leader"]["id"] == "CN" and s["leader_raw"] is None       # the share is shown, no one is ranked
+    for x in a.rows:
+        assert x.thin and x.rank is None and x.rank_weighted is None and x.growth is None
+        assert x.papers_share_hi - x.papers_share_lo > 0.3              # five papers: wide intervals
+    # each country has 2 papers + 1 family: ranked at a threshold of 3, not at 4
+    at3 = rank.compute(seeded, ["tech:a"], "country", replace(P, min_cell_documents=3), profiles.load())[0]
+    assert sorted(x.rank for x in at3.rows) == [1, 2, 3] and {x.n for x in at3.rows} == {3}
+    at4 = rank.compute(seeded, ["tech:a"], "country", replace(P, min_cell_documents=4), profiles.load())[0]
+    assert [x.rank for x in at4.rows] == [None, None, None]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 
 import pytest
-from pydantic import BaseModel
 
 from analysis import reference as refmod
 from analysis import validate as v
+from analysis.rank import Ranking
+from core.ranking import RankingRow
 from core.errors import InputError
 from tests.conftest import require
 
@@ -26,15 +26,23 @@ REF = {
 }
 
 
-def row(cid: str, share: float, lo: float | None = None, hi: float | None = None, **kw) -> dict:
-    return {"id": cid, "papers_share": share, "papers_share_lo": share if lo is None else lo,
-            "papers_share_hi": share if hi is None else hi, **kw}
+def row(cid: str, share: float, lo: float | None = None, hi: float | None = None, thin: bool = False) -> RankingRow:
+    nothing = {f: None for f in ("papers_fractional", "top10_share", "top10_share_lo", "top10_share_hi",
+                                 "top1_share", "top1_share_lo", "top1_share_hi", "patent_fractional",
+                                 "patent_share", "patent_share_lo", "patent_share_hi", "growth", "rca", "score",
+                                 "rank", "score_weighted", "rank_weighted")}
+    zero = {f: 0 for f in ("papers_full", "top10_papers", "h_index", "patent_families")}
+    return RankingRow(id=cid, country=cid, bloc=None, weight=1.0, n=40, thin=thin, papers_share=share,
+                      papers_share_lo=share if lo is None else lo, papers_share_hi=share if hi is None else hi,
+                      **nothing, **zero)
 
 
-def stored(tech: str, rows: list[dict], n: int = 100, counting: str = "fractional", **summary) -> dict:
-    """A ranking as graph/rankings.py returns it today: the node's JSON strings."""
-    return {"technology": tech, "window": "2019-2020", "counting": counting, "rows_json": json.dumps(rows),
-            "summary_json": json.dumps({"documents": {"works_attributed": n}, **summary})}
+def stored(tech: str, rows: list[RankingRow], n: int = 100, counting: str = "fractional") -> dict:
+    """A ranking as the graph stores it (Ranking.props), with the ranking code's default threshold."""
+    summary = {"documents": {"works_attributed": n}, "basis": "sample", "n": n, "thin": n < 30, "min_documents": 30}
+    return Ranking(key="rk-test", technology=tech, by="country", window="2019-2020", counting=counting,
+                   profile="p", params={}, data_as_of=None, snapshot_id="s", taxonomy_version=None,
+                   rows=rows, summary=summary, evidence={}).props()
 
 
 def test_reference_parses_and_derives_shares() -> None:
@@ -112,31 +120,9 @@ def test_causes_n_definition_window() -> None:
     assert not miss.compared and miss.cause == "window" and "kizashi rank" in miss.causes[0].why
 
 
-class RowModel(BaseModel):
-    id: str
-    papers_share: float
-    papers_share_lo: float
-    papers_share_hi: float
-    basis: str
-    n: int
-    thin: bool = False
-
-
-@dataclass
-class RankingModel:
-    technology: str
-    window: str
-    counting: str
-    rows: list
-    summary: dict
-
-
-def test_typed_rankings_and_thin_rows_are_read() -> None:
-    """A typed ranking (rows as models, basis and n on them, thin flags) reads like the dict."""
-    rows = [RowModel(id="JP", papers_share=.5, papers_share_lo=.4, papers_share_hi=.6, basis="population", n=40, thin=True),
-            RowModel(id="US", papers_share=.3, papers_share_lo=.2, papers_share_hi=.4, basis="population", n=40)]
-    ours = v.Ours.of(RankingModel("tech:a", "2019-2020", "fractional", rows, {"n": 40, "basis": "population"}))
-    assert ours.n == 40 and ours.basis == "population" and not ours.thin
+def test_thin_rows_are_not_ranked() -> None:
+    ours = v.Ours.of(stored("tech:a", [row("JP", .5, .4, .6, thin=True), row("US", .3, .2, .4)], n=40))
+    assert ours.n == 40 and ours.basis == "sample" and not ours.thin and ours.min_n == 30
     assert ours.ranked("papers") == ["US"]             # the thin JP row is not ranked
 
 
@@ -146,13 +132,14 @@ def test_validate_on_the_seeded_graph(store) -> None:
     from tests.test_rank_seed import seed
 
     seed(store)
-    rank.compute(store, None, "country", rank.Params(window="2020-2022", bootstrap=50), profiles.load(), save=True)
+    rank.compute(store, None, "country", rank.Params(window="2020-2022", bootstrap=50, min_documents=5,
+                                                   min_cell_documents=1), profiles.load(), save=True)
     ref = refmod.parse({"name": "seed", "method": {"counting": "fractional", "values": "shares"}, "technologies": [
         {"technology": "tech:a", "windows": {"2020-2022": {"countries": {"CN": .4, "US": .3, "JP": .3}},
                                              "2010-2012": {"countries": {"US": .5, "CN": .5}}}},
         {"technology": "tech:b", "windows": {"2020-2022": {"countries": {"GB": .6, "US": .4}}}},
         {"technology": "tech:zz", "windows": {"2020-2022": {"countries": {"US": 1}}}}]})
-    rep = v.validate(store, ref, min_n=5)
+    rep = v.validate(store, ref)
     by = {(c.technology, c.window): c for c in rep.comparisons}
     a = by["tech:a", "2020-2022"]
     assert a.agree and a.our_lead == "CN" and a.our_lead_share == pytest.approx(.4) and a.spearman == 1.0

@@ -60,6 +60,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "thin": ("too little evidence", "根拠不足"),
     "thin_note": ("Grey cells and rows marked “too little evidence” have fewer than {n} documents behind them: they are not ranked.",
                   "灰色のセルと「根拠不足」の行は根拠となる文書が {n} 件未満で、順位付けしていません。"),
+    "thin_ranking": ("Too little evidence: {n} documents with a country ({basis}), fewer than {min}. The shares are shown "
+                     "with their wide intervals; concentration, contest and monopoly risk are withheld.",
+                     "根拠不足: 国の分かる文書が {n} 件（{basis}）で {min} 件未満です。シェアは幅の広い区間とともに示し、"
+                     "集中度・競合・独占リスクは示しません。"),
     "lead": ("lead", "首位"),
     "concern_country": ("country of concern", "懸念国"),
     "one_corpus": ("All {kind} here come from one corpus: {where} ({n} of {total}). The shares describe that corpus, not the technology as a whole.",

@@ -6,12 +6,13 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from core.ranking import SHORTLIST_WEIGHTS, weights_text
 from ui import common as c
 from ui.i18n import t
 
 ctx = c.page("shortlist")
-AXES = ("autonomy_risk", "indispensability", "emergence", "policy")
-DEFAULT = {"autonomy_risk": 0.35, "indispensability": 0.25, "emergence": 0.2, "policy": 0.2}
+DEFAULT = SHORTLIST_WEIGHTS
+AXES = tuple(DEFAULT)
 
 st.sidebar.markdown(f"**{t('weights')}**")
 for k in AXES:
@@ -20,7 +21,7 @@ for k in AXES:
 weights = {k: st.session_state[f"w_{k}"] for k in AXES}
 if sum(weights.values()) <= 0:
     weights = dict(DEFAULT)
-wtext = ",".join(f"{k}:{v:g}" for k, v in weights.items())
+wtext = weights_text(weights)
 params = {"profile": ctx["profile"], "window": ctx["window"], "counting": ctx["counting"], "weights": wtext}
 with st.spinner(t("computing")):
     body = c.fetch(c.get_all, "/shortlist", params)

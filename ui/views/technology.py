@@ -55,6 +55,8 @@ m[2].metric(t("leader"), lead.get("id") or "—", c.pct(lead.get("share")) if le
 m[3].metric(t("hhi"), "—" if s.get("hhi") is None else f"{s['hhi']:.2f}")
 m[4].metric(t("monopoly_risk"), t("risk_" + s["monopoly_risk"]) if s.get("monopoly_risk") else "—")
 m[5].metric(t("contested"), "✓" if s.get("contested") else "—")
+if s.get("thin"):
+    st.warning(t("thin_ranking").format(n=s.get("n"), min=s.get("min_documents"), basis=t("basis_" + s.get("basis", "sample"))))
 method = f"{t('ranking_source')}: {ranking.get('source')} {ranking.get('key')} · {t('profile')}: {ranking.get('profile')}"
 corpora = d.get("corpora") or {}
 
