@@ -37,7 +37,7 @@ def _print(report: Report, q: Quarantine, kind: str) -> None:
                   f"ignored {r.ignored:,} · quarantined {r.quarantined:,} · sources {r.sources} "
                   f"({r.sources_unchanged} unchanged, {r.resumed_records:,} records resumed past)")
     if r.quarantined:
-        console.print(f"  bad records listed in {q.path}")
+        console.print(f"  quarantined: {q.summary()}\n  each one, with its source and record, in {q.path}")
 
 
 def openalex_inputs(args: list[str], save: Path | None, max_records: int) -> list[Input]:

@@ -107,3 +107,19 @@ def test_malformed_feed_is_one_error_not_a_crash(tmp_path: Path):
     f.write_bytes((FIXTURES / "arxiv_feed.xml").read_bytes()[:700])
     items = [i for i, _ in ax.read_file(f, MAX)]
     assert len(items) == 1 and isinstance(items[0], RecordError) and "malformed XML" in items[0].reason
+
+
+def test_quarantine_is_summed_up_not_printed_per_record(tmp_path: Path, cli_env) -> None:
+    import subprocess
+    import sys
+
+    f = tmp_path / "untitled.jsonl"
+    rows = [GOOD[0]] + [json.dumps({"title": f"no ids {i}"}).encode() for i in range(12)] + [b"{broken"]
+    f.write_bytes(b"\n".join(rows) + b"\n")
+    out = subprocess.run([sys.executable, "-m", "cli.main", "ingest", "openalex", str(f)], env=cli_env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout + out.stderr
+    assert "quarantined 13" in text and "12 × " in text and "1 × invalid JSON" in text
+    assert text.count("skipped") == 0                 # no line per bad record
+    assert ".jsonl" in text.split("quarantined:")[1]   # names the file that lists each one
