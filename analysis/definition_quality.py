@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from analysis.intervals import wilson
-from analysis.mapping import Mapper, read_gold_source
+from analysis.mapping import Mapper
+from analysis.mapping_gold import read_gold_source
 from core.errors import ConfigError
 from ingest.taxonomy import Taxonomy, load_taxonomy
 

@@ -8,38 +8,23 @@ Rules, in order:
    punctuation, accents, abbreviations, Japanese/English aliases);
 2. ``acronym``: the same words plus a trailing acronym ("Tech Univ Munich TUM");
 3. ``fuzzy``: rapidfuzz ratio ≥ threshold between match forms with the same number
-   of words, every word alike and the same numbers (typos, transliterations);
-4. ``override``: the analyst's table (merge / split / country / parent).
+   of words, every word alike and the same numbers (typos, transliterations;
+   analysis/org_names.py);
+4. ``override``: the analyst's table (merge / split / country / parent;
+   analysis/org_overrides.py).
 Records with different known countries are never merged automatically.
 """
 
 from __future__ import annotations
 
-import csv
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from analysis.org_names import ABBREVIATED, GENERIC, acronym_like, alike, unit_only
+from analysis.org_overrides import Override
+from analysis.org_places import country_in_name
 from ingest.orgkey import match_form, name_key
-from core.errors import InputError
-
-# Words too common to tell organizations apart: never the blocking word for fuzzy matching.
-GENERIC = frozenset({"artificial", "intelligence", "machine", "learning", "robotics", "data", "computing", "vision", "ai",
-                     "graduate", "management", "energy", "health", "hlth", "biology", "innovation", "security", "software",
-                     "computer", "electrical", "mathematics", "physics", "chemistry", "materials", "faculty", "division",
-                     "univ", "inst", "tech", "natl", "sci", "acad", "ctr", "lab", "res", "engn", "coll", "hosp", "med",
-                     "state", "department", "school", "group", "china", "chinese", "american", "international",
-                     "technology", "systems", "information", "applied", "key", "federal", "advanced", "poly", "industries",
-                     "electric", "electronics", "holdings", "japan", "korea", "india", "germany", "france", "usa", "ministry"})
-# WoS's abbreviated spellings: a record named so is a worse display name than a spelled-out one.
-_ABBREVIATED = re.compile(r"\b(Univ|Inst|Technol|Natl|Sci|Acad|Ctr|Res|Engn|Lab)\b")
-# Real, different names that the spelling rules would take for typos of each other.
-CONFUSABLE = frozenset(frozenset(p) for p in (("shanxi", "shaanxi"), ("austria", "australia"), ("iowa", "ohio"),
-                                              ("jiangsu", "jiangxi"), ("guangxi", "guangdong"), ("hubei", "hebei"),
-                                              ("hunan", "henan"), ("jilin", "jiling"), ("nanjing", "nanning")))
-ACTIONS = ("merge", "split", "country", "parent")
 
 
 @dataclass(frozen=True)
@@ -50,16 +35,6 @@ class Org:
     ror: str | None = None
     openalex_id: str | None = None
     works: int = 0
-
-
-@dataclass(frozen=True)
-class Override:
-    line: int
-    action: str            # merge / split / country / parent
-    name: str              # an organization key, or a name (matched by key, name key or match form)
-    target: str | None = None
-    country: str | None = None
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,35 +74,6 @@ class Resolution:
         return out
 
 
-# ---------------------------------------------------------------- overrides
-
-
-def read_overrides(path: Path) -> list[Override]:
-    """The analyst's table: CSV with columns action,name,target,country,note."""
-    if not path.exists():
-        return []
-    out = []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = {"action", "name"} - set(reader.fieldnames or [])
-        if missing:
-            raise InputError(f"{path}: override table needs columns action,name,target,country,note (missing {sorted(missing)})")
-        for n, row in enumerate(reader, start=2):
-            action = (row.get("action") or "").strip().lower()
-            name = (row.get("name") or "").strip()
-            if not action or action.startswith("#"):
-                continue
-            target = (row.get("target") or "").strip() or None
-            country = (row.get("country") or "").strip().upper() or None
-            if action not in ACTIONS:
-                raise InputError(f"{path}:{n}: unknown action {action!r} (one of {', '.join(ACTIONS)})")
-            if not name or (action in ("merge", "parent") and not target) or (action == "country" and not country):
-                raise InputError(f"{path}:{n}: {action} needs name" + (" and target" if action in ("merge", "parent") else
-                                                                       " and country" if action == "country" else ""))
-            out.append(Override(n, action, name, target, country, (row.get("note") or "").strip()))
-    return out
-
-
 # ---------------------------------------------------------------- union-find with a country guard
 
 
@@ -157,21 +103,6 @@ class _Clusters:
         return True
 
 
-_UNIT = re.compile(r"^\W*(dept|department|departments|faculty|school of|division of|laboratory of|lab of|chair of|"
-                   r"section of|program in|programme in|graduate school of)\b", re.I)
-
-
-def unit_only(name: str) -> bool:
-    """A department-like name that does not say whose it is ("Faculty of Engineering")."""
-    return bool(_UNIT.match(name)) and "," not in name and not re.search(r"\b(in|at)\b|\(|-", name)
-
-
-def _acronym_like(word: str, name: str) -> bool:
-    """``word`` ends ``name`` in capitals: "Tech Univ Munich TUM", "Korea Adv Inst Sci & Technol KAIST"."""
-    last = re.split(r"[\s,()]+", name.strip(" )"))[-1] if name.strip() else ""
-    return 2 <= len(word) <= 7 and word.isalpha() and last == word.upper()
-
-
 def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overrides: Sequence[Override] = (),
             threshold: float = 92.0) -> Resolution:
     from rapidfuzz import fuzz, process
@@ -197,7 +128,7 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
     cl = _Clusters(orgs)
 
     # 1. the same match form (best-identified record first, so it anchors the cluster)
-    rank = {o.key: (o.ror is not None, o.openalex_id is not None, not _ABBREVIATED.search(o.name or ""), o.works) for o in orgs}
+    rank = {o.key: (o.ror is not None, o.openalex_id is not None, not ABBREVIATED.search(o.name or ""), o.works) for o in orgs}
     for f, keys in by_form.items():
         keys = sorted((k for k in keys if k not in split), key=lambda k: rank[k], reverse=True)
         for k in keys[1:]:
@@ -219,7 +150,7 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
             # the rest must still name one organization: "Fraunhofer Inst IITB" is not "Fraunhofer Inst"
             if base and base != f and len(base.split()) >= 3 and any(x not in GENERIC for x in base.split()):
                 for k in keys:
-                    if k in split or not _acronym_like(w, by_key[k].name or ""):
+                    if k in split or not acronym_like(w, by_key[k].name or ""):
                         continue
                     anchor = next((j for j in by_form[base] if j not in split), None)
                     if anchor:
@@ -241,7 +172,7 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
         if len(block) < 2:
             continue
         for other, score, _ in process.extract(f, block, scorer=fuzz.ratio, score_cutoff=threshold, limit=20):
-            if other == f or not _alike(f, other):
+            if other == f or not alike(f, other):
                 continue
             a = next((k for k in by_form[f] if k not in split), None)
             b = next((k for k in by_form[other] if k not in split), None)
@@ -321,123 +252,8 @@ def resolve(orgs: Sequence[Org], parents: Iterable[tuple[str, str]] = (), overri
     return Resolution(canonical, form, joined, country, rollup, set_parents, unmatched)
 
 
-_NOT_A_COUNTRY_HERE = frozenset({"georgia", "jordan", "chad", "niger", "guinea", "turkey", "wales", "congo", "dominica",
-                                  "mali", "jersey", "china", "india"})   # also US states, surnames, or "Indian Inst…"-style parts
-
-
-def country_in_name(name: str) -> str | None:
-    """A country the name itself states: "Thales Nederland BV", "Sharp Laboratories of America"."""
-    from ingest.country import to_iso
-
-    words = re.findall(r"[A-Za-z]+", name)
-    for n in (3, 2, 1):
-        for i in range(len(words) - n, -1, -1):
-            phrase = " ".join(words[i:i + n])
-            if phrase.casefold() in _NOT_A_COUNTRY_HERE or len(phrase) < 4:
-                continue
-            code = to_iso(phrase) or {"nederland": "NL", "deutschland": "DE", "america": "US"}.get(phrase.casefold())
-            if code:
-                return code
-    return None
-
-
-_US_STATE_NAMES = frozenset(
-    "alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho illinois "
-    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri montana "
-    "nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming".split()
-) | {"new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "rhode island",
-     "south carolina", "south dakota", "west virginia", "district of columbia"}
-# Sources that file Hong Kong and Macau under China are not disagreeing with ISO.
-SAME_COUNTRY = frozenset({("HK", "CN"), ("MO", "CN")})
-
-
-def address_country(text: str) -> str | None:
-    """The country an affiliation string ends with ("…, Chapel Hill, NC 27599" is the US, not New Caledonia)."""
-    from ingest.orgkey import US_STATES
-    from ingest.wos import country
-
-    if "," not in text:
-        return None
-    last = text.rsplit(",", 1)[1].strip().rstrip(".;")
-    head = last.split()[0] if last.split() else ""
-    if re.sub(r"[\s\d-]+$", "", last).casefold() in _US_STATE_NAMES:
-        return "US"
-    if len(head) == 2 and head.casefold() in US_STATES and (len(last) == 2 or last[3:].strip().isdigit() or
-                                                              last[3:].strip().replace("-", "").isdigit()):
-        return "US"
-    return country(last)
-
-
-def _alike(a: str, b: str) -> bool:
-    """Same number of words, the same numbers, and each word close to its counterpart."""
-    from rapidfuzz import fuzz
-
-    wa, wb = a.split(), b.split()
-    if len(wa) != len(wb):
-        return False
-    if re.findall(r"\d+", a) != re.findall(r"\d+", b):   # "Paris 6" is not "Paris 7", nor W…00 W…09
-        return False
-    for x, y in zip(wa, wb):
-        if x == y:
-            continue
-        # place names one letter apart are different places (Nanjing/Nanning, Zhejiang/Zhanjiang)
-        if min(len(x), len(y)) < 5 or fuzz.ratio(x, y) < 88 or frozenset((x, y)) in CONFUSABLE:
-            return False
-    return True
-
-
 def members_by(canonical: dict[str, str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for k, c in canonical.items():
         out[c].append(k)
     return out
-
-
-# ---------------------------------------------------------------- measuring it
-
-
-@dataclass(frozen=True)
-class Score:
-    precision: float
-    recall: float
-    country_accuracy: float
-    names: int
-    organizations: int
-    true_pairs: int
-    predicted_pairs: int
-    false_merges: list[tuple[str, str]]
-    missed: list[tuple[str, str]]
-
-
-def read_gold(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return [r for r in csv.DictReader(f) if (r.get("name") or "").strip() and not r["name"].startswith("#")]
-
-
-def evaluate(gold: Sequence[dict[str, str]], threshold: float = 92.0) -> Score:
-    """Pairwise precision and recall of resolving the gold names against their gold organizations,
-    and how often the resolved country is the gold country."""
-    orgs = [Org(key=f"gold:{i}", name=r["name"], country=(r.get("source_country") or "").strip() or None)
-            for i, r in enumerate(gold)]
-    res = resolve(orgs, threshold=threshold)
-    truth = {f"gold:{i}": r["organization"].strip() for i, r in enumerate(gold)}
-    keys = list(truth)
-    tp = fp = fn = 0
-    false_merges, missed = [], []
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            same_true = truth[a] == truth[b]
-            same_pred = res.canonical[a] == res.canonical[b]
-            if same_true and same_pred:
-                tp += 1
-            elif same_pred:
-                fp += 1
-                false_merges.append((gold[int(a[5:])]["name"], gold[int(b[5:])]["name"]))
-            elif same_true:
-                fn += 1
-                missed.append((gold[int(a[5:])]["name"], gold[int(b[5:])]["name"]))
-    right = sum(1 for i, r in enumerate(gold) if res.country[res.canonical[f"gold:{i}"]][0] == (r.get("country") or "").strip())
-    return Score(precision=tp / (tp + fp) if tp + fp else 1.0, recall=tp / (tp + fn) if tp + fn else 1.0,
-                 country_accuracy=right / len(gold) if gold else 1.0, names=len(gold),
-                 organizations=len(set(truth.values())), true_pairs=tp + fn, predicted_pairs=tp + fp,
-                 false_merges=false_merges, missed=missed)

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.clusters import Params, analyse, score
+from analysis.cluster_params import Params
+from analysis.clusters import analyse
+from analysis.emergence import score
 from bench.embed import OUT, corpus, vectors
 
 # corpus -> (records to use, last complete year available, cutoffs, horizon)

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 from graph import server
 from graph.server import free_port  # noqa: F401 - the benches import it from here
 from graph.schema import ensure_schema
@@ -44,5 +46,5 @@ def wipe(store: Store) -> None:
 
 
 def percentile(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+    """The p-th percentile (numpy's linear interpolation between closest ranks); NaN for no samples."""
+    return float(np.percentile(xs, p)) if len(xs) else float("nan")

@@ -19,14 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from analysis.mapping import (  # noqa: E402
-    Mapper, calibrate, evaluate, read_gold, save_calibration, METHODS,
-)
+from analysis.mapping import METHODS, Mapper  # noqa: E402
+from analysis.mapping_calibrate import calibrate, evaluate  # noqa: E402
+from analysis.mapping_gold import read_gold, read_gold_source  # noqa: E402
+from analysis.mapping_thresholds import save_calibration  # noqa: E402
 from ingest.taxonomy import load_taxonomy  # noqa: E402
 
 GOLD = REPO / "tests" / "gold" / "tech_labels.csv"
@@ -63,8 +63,6 @@ def crossval(tax, method, rule, sims, gold, seeds=(1, 2, 3, 4, 5)):
 
 
 def speed(shared: Path, n: int) -> None:
-    from analysis.mapping import read_gold_source
-
     docs = list(read_gold_source(shared, "quantph").values())[:n]
     titles, bodies = [d[0] for d in docs], [d[1] for d in docs]
     m = Mapper(method="rule")

@@ -29,13 +29,14 @@ def overrides_path() -> Path:
 def resolve_graph(store: Any, overrides: Path | None = None, threshold: float = 92.0) -> dict[str, Any]:
     """Read every Organization, resolve, write the resolution back; a summary."""
     from analysis import orgs as ao
+    from analysis.org_overrides import read_overrides
     from graph import orgs as go
 
     rows = go.read_orgs(store)
     records = [ao.Org(key=r["key"], name=r["name"], country=r["country"], ror=r["ror"], openalex_id=r["openalex_id"],
                       works=r["works"]) for r in rows]
     table_path = overrides or overrides_path()
-    ovr = ao.read_overrides(table_path)
+    ovr = read_overrides(table_path)
     res = ao.resolve(records, go.read_parents(store), ovr, threshold)
     props = [{"key": k, "canonical": c, "rollup": res.rollup[k], "form": res.form[k]} for k, c in res.canonical.items()]
     links = [{"source": k, "target": res.canonical[k], "method": l.method, "score": l.score,
@@ -55,7 +56,7 @@ def resolve_graph(store: Any, overrides: Path | None = None, threshold: float = 
 
 def raw_disagreements(store: Any, limit: int = 200_000) -> list[dict[str, Any]]:
     """Author affiliations whose raw text names a different country than the institution's."""
-    from analysis.orgs import SAME_COUNTRY, address_country
+    from analysis.org_places import SAME_COUNTRY, address_country
     from graph import orgs as go
 
     out = []
@@ -142,9 +143,9 @@ def gold(path: Annotated[Path, typer.Option(help="Gold CSV: name,source,source_c
          threshold: Annotated[float, typer.Option()] = 92.0, show: Annotated[int, typer.Option(help="Errors to list.")] = 10,
          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Precision and recall of resolution on the hand-made gold set (no database needed)."""
-    from analysis import orgs as ao
+    from analysis.org_gold import evaluate, read_gold
 
-    s = ao.evaluate(ao.read_gold(path), threshold)
+    s = evaluate(read_gold(path), threshold)
     data = {"names": s.names, "organizations": s.organizations, "precision": round(s.precision, 4),
             "recall": round(s.recall, 4), "country_accuracy": round(s.country_accuracy, 4),
             "true_pairs": s.true_pairs, "predicted_pairs": s.predicted_pairs,

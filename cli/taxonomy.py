@@ -66,7 +66,7 @@ def diff(old: Path, new: Path, as_json: Annotated[bool, typer.Option("--json")] 
 def show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The shipped taxonomy: technologies, parents, list memberships (ASPI by name) and each
     technology's search definition with its rendered OpenAlex filter and arXiv query."""
-    from analysis.mapping import load_calibration
+    from analysis.mapping_thresholds import load_calibration
     from ingest.taxonomy import arxiv_query, load_definitions, load_taxonomy, openalex_filter
 
     tax = load_taxonomy()
@@ -125,7 +125,8 @@ def map_cmd(method: Annotated[str, typer.Option(help="rule | embedding | hybrid"
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from analysis.mapping import Mapper, map_documents
+    from analysis.mapping import Mapper
+    from analysis.mapping_write import map_documents
     from ingest.taxonomy import load_taxonomy
     from graph import technology as gt
     from cli.store import open_store

@@ -1,114 +1,31 @@
-"""Web of Science exports: the tagged plain text (``savedrecs.txt``: ``PT … ER``
-blocks), and the same records with long column names as Excel (``.xls``, alone
-or inside a ``.zip`` of exports), CSV, or JSON Lines of such rows.
-
-Both forms become one ``Fields`` record, then a ``Work``. Addresses (``C1``,
-"Addresses") give each author's organization (the first comma part, in WoS's
-abbreviated form, e.g. "Tech Univ Munich") and country (the last comma part,
-with WoS's spellings normalized: "CA 94305 USA", "Peoples R China", England).
+"""Web of Science exports: the tagged plain text (``PT … ER`` blocks) and the same records
+with long column names (Excel, CSV, JSON Lines of such rows) become one ``Fields`` record,
+then a ``Work``. Reading the files is ingest/wos_files.py; addresses (each author's
+organization and country) are ingest/wos_address.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.country import to_iso
-from ingest.orgkey import name_key, usable
+from core.errors import InputError, RecordError
 from core.work import Authorship, Organization, Work
 from ingest import ids
-from ingest.raw import Item, Raw, excerpt, fingerprint, lines, open_binary, read_jsonl
-from core.errors import InputError, RecordError
+from ingest.orgkey import name_key, usable
+from ingest.raw import Item, Raw, read_jsonl
+from ingest.wos_address import Address, address, country, split_top
+from ingest.wos_files import is_text_export, read_csv, read_text, read_xls
+
+__all__ = ["Address", "Fields", "address", "columns_to_work", "country", "fields_from_columns", "fields_from_tags",
+           "read", "read_csv", "read_text", "read_xls", "split_top", "text_to_work", "to_work"]
 
 SOURCE = "wos"
-
-# WoS country spellings that are not ordinary country names.
-_COUNTRY_VARIANTS = {
-    "north ireland": "GB", "u arab emirates": "AE", "byelarus": "BY", "bosnia & herceg": "BA",
-    "trinid & tobago": "TT", "papua n guinea": "PG", "cent afr republ": "CF", "dem rep congo": "CD",
-    "rep congo": "CG", "sao tome & prin": "ST", "neth antilles": "CW", "st kitts & nevi": "KN",
-    "fr polynesia": "PF", "w ind assoc st": "AG", "marshall island": "MH", "guinea bissau": "GW",
-    "cote ivoire": "CI", "antigua & barbu": "AG", "st vincent": "VC", "st lucia": "LC", "fr guiana": "GF",
-    "equat guinea": "GQ", "solomon islands": "SB", "turks & caicos": "TC", "br virgin isl": "VG",
-    "kyrgyzstan": "KG", "macedonia": "MK", "north macedonia": "MK", "serbia monteneg": "RS",
-    "palestine": "PS", "timor leste": "TL", "brunei": "BN", "vatican": "VA", "libya": "LY",
-    "kosovo": "XK", "turkiye": "TR", "iran": "IR", "syria": "SY", "laos": "LA", "vietnam": "VN",
-}
-_US_TAIL = re.compile(r"(?:^|\s)(?:[A-Z]{2}\s+)?(?:\d{5}(?:-\d{4})?\s+)?USA$")
-_TAG = re.compile(r"^([A-Z][A-Z0-9]) (.*)$")
 POOL_ABOVE = 2000   # author × address pairs beyond which unattributed addresses are pooled
-
-
-def country(text: str) -> str | None:
-    """ISO code of a WoS address's country part ("Peoples R China", "CA 94305 USA", "Scotland")."""
-    t = text.strip().rstrip(".").strip()
-    if not t:
-        return None
-    if t == "USA" or _US_TAIL.search(t):
-        return "US"
-    code = to_iso(t) or _COUNTRY_VARIANTS.get(t.casefold().replace(".", ""))
-    if code:
-        return code
-    # "Bern 3012, Switzerland"-style leftovers: drop postal codes and try the last words
-    words = [w for w in re.split(r"\s+", t) if not any(ch.isdigit() for ch in w)]
-    for n in (3, 2, 1):
-        if len(words) >= n:
-            tail = " ".join(words[-n:])
-            code = to_iso(tail) or _COUNTRY_VARIANTS.get(tail.casefold())
-            if code:
-                return code
-    return None
-
-
-@dataclass(frozen=True)
-class Address:
-    authors: tuple[str, ...]      # the bracketed author names, when the export gives them
-    organization: str | None
-    country: str | None
-    text: str                     # the address without the author prefix
-
-
-def split_top(text: str, sep: str = ";") -> list[str]:
-    """Split on ``sep`` outside square brackets ("[A; B] Org, X; [C] Org2" → 2 parts)."""
-    out, depth, cur = [], 0, []
-    for ch in text:
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth = max(depth - 1, 0)
-        if ch == sep and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur).strip())
-    return [p for p in out if p]
-
-
-def address(text: str) -> Address:
-    t = text.strip().rstrip(".").strip()
-    authors: tuple[str, ...] = ()
-    if t.startswith("["):
-        end = t.find("]")
-        if end > 0:
-            authors = tuple(a.strip() for a in t[1:end].split(";") if a.strip())
-            t = t[end + 1:].strip()
-    parts = [p.strip() for p in t.split(",") if p.strip()]
-    org = parts[0] if parts else None
-    ctry = None
-    if len(parts) >= 2:
-        ctry = country(parts[-1])
-        # WoS files Hong Kong and Macau under China; ISO (and OpenAlex) keep them apart.
-        if ctry == "CN" and len(parts) >= 3 and parts[-2].casefold() in ("hong kong", "macau", "macao"):
-            ctry = "HK" if parts[-2].casefold() == "hong kong" else "MO"
-    return Address(authors, org, ctry, t)
 
 
 @dataclass
@@ -203,55 +120,7 @@ def _excerpt(raw: Raw) -> str:
     return json.dumps(raw.data, ensure_ascii=False, default=str)[:300]
 
 
-# ---------------------------------------------------------------- plain text
-
-
-def read_text(path: Path, max_bytes: int) -> Iterator[Item]:
-    """``PT … ER`` blocks of a tagged export; each block is one Raw of [tag, [lines]] entries."""
-    src = str(path)
-    block: list[list[Any]] | None = None
-    start = 0
-    buf: list[bytes] = []
-    problem: str | None = None
-    for item in lines(path, max_bytes):
-        if isinstance(item, RecordError):
-            yield item
-            continue
-        n, data = item
-        bad = None
-        try:
-            line = data.decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
-        except UnicodeDecodeError as e:
-            line = data.decode("utf-8", errors="replace").rstrip("\r\n")
-            bad = f"line {n}: not UTF-8 (byte {e.start})"
-        tag = line[:2]
-        if block is None:
-            if tag in ("FN", "VR", "EF") or not line.strip():
-                continue
-            if tag != "PT":
-                yield RecordError(src, f"line {n}", "text outside a PT … ER record", line[:300])
-                continue
-            block, start, buf, problem = [], n, [], None
-        problem = problem or bad
-        buf.append(data)
-        if tag == "ER":
-            loc = f"record at line {start}"
-            if problem:
-                yield RecordError(src, loc, problem, excerpt(b"".join(buf)))
-            else:
-                yield Raw(src, loc, block, fingerprint(b"".join(buf)))
-            block, problem = None, None
-            continue
-        if line.startswith("   ") and block:
-            block[-1][1].append(line[3:].strip())
-        elif m := _TAG.match(line):
-            block.append([m.group(1), [m.group(2).strip()]])
-        elif tag in ("PT", "ER") or line.strip() in ("PT", "ER"):
-            block.append([line.strip()[:2], []])
-        else:
-            problem = problem or f"line {n}: not a WoS field line: {line[:60]!r}"
-    if block is not None:
-        yield RecordError(src, f"record at line {start}", "record is not terminated by ER (file truncated?)", excerpt(b"".join(buf)))
+# ---------------------------------------------------------------- tagged plain text
 
 
 def _c1(entries: list[list[str]]) -> list[str]:
@@ -316,83 +185,6 @@ def columns_to_work(raw: Raw) -> Work:
     if not isinstance(raw.data, dict):
         raise RecordError(raw.source, raw.locator, "expected a row of named columns")
     return to_work(raw, fields_from_columns(raw.data))
-
-
-def _xls_rows(data: bytes, src: str) -> Iterator[Item]:
-    import xlrd  # only needed for Excel exports
-
-    try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
-    except Exception as e:  # xlrd raises bare XLRDError/struct errors on a damaged workbook
-        yield RecordError(src, "workbook", f"not a readable .xls workbook: {type(e).__name__}: {e}")
-        return
-    sheet = book.sheet_by_index(0)
-    if sheet.nrows == 0:
-        return
-    header = [str(h).strip() for h in sheet.row_values(0)]
-    for r in range(1, sheet.nrows):
-        values = sheet.row_values(r)
-        row = {h: v for h, v in zip(header, values) if h and v not in ("", None)}
-        loc = f"row {r + 1}"
-        if not row:
-            continue
-        yield Raw(src, loc, row, fingerprint(json.dumps(row, sort_keys=True, default=str).encode()))
-
-
-def read_xls(path: Path, max_bytes: int) -> Iterator[Item]:
-    """An Excel export, or a .zip holding several (read in place, never extracted)."""
-    if path.suffix.lower() == ".zip":
-        try:
-            z = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as e:
-            yield RecordError(str(path), "archive", f"not a readable zip: {e}")
-            return
-        with z:
-            for info in sorted(z.infolist(), key=lambda i: i.filename):
-                if not info.filename.lower().endswith(".xls"):
-                    continue
-                src = f"{path}!{info.filename}"
-                if info.file_size > 64 * max_bytes:
-                    yield RecordError(src, "workbook", f"member larger than {64 * max_bytes} bytes")
-                    continue
-                yield from _xls_rows(z.read(info), src)
-        return
-    with open_binary(path) as f:
-        yield from _xls_rows(f.read(), str(path))
-
-
-def read_csv(path: Path, max_bytes: int) -> Iterator[Item]:
-    """A CSV export with WoS (or Scopus) long column names; one Raw per row."""
-    src = str(path)
-    csv.field_size_limit(max_bytes)
-    with open_binary(path) as f:
-        text = io.TextIOWrapper(f, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.DictReader(text)
-        n = 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                yield RecordError(src, f"row {n + 1}", f"malformed CSV: {e}")
-                n += 1
-                continue
-            n += 1
-            loc = f"row {n}"
-            if None in row:
-                yield RecordError(src, loc, f"row has {len(row) - 1 + len(row[None])} cells, the header {len(reader.fieldnames or [])}",
-                                  json.dumps(row, ensure_ascii=False, default=str)[:300])
-                continue
-            clean = {k: v for k, v in row.items() if v not in ("", None)}
-            if clean:
-                yield Raw(src, loc, clean, fingerprint(json.dumps(clean, sort_keys=True).encode()))
-
-
-def is_text_export(path: Path) -> bool:
-    with open_binary(path) as f:
-        head = f.read(64).lstrip(b"\xef\xbb\xbf")
-    return head.startswith((b"FN ", b"PT ", b"VR "))
 
 
 def read(path: Path, max_bytes: int) -> Iterator[tuple[Item, Any]]:

@@ -9,7 +9,12 @@ import sys
 
 import pytest
 
-from analysis.mapping import Calibration, Mapper, Params, RuleMatcher, evaluate, map_documents, read_gold
+from analysis.mapping import Mapper
+from analysis.mapping_calibrate import calibrate, evaluate
+from analysis.mapping_gold import read_gold
+from analysis.mapping_rules import RuleMatcher
+from analysis.mapping_thresholds import Calibration, Params
+from analysis.mapping_write import map_documents
 from ingest.taxonomy import load_taxonomy
 from graph.technology import write_taxonomy
 from tests.conftest import FIXTURES, REPO, require
@@ -107,25 +112,42 @@ def test_map_command_with_the_hybrid_method(store, tmp_path, cli_env):
     assert "tech:ai-generative" in got["arxiv:2501.00004"]
 
 
-# The technologies whose targets the stored calibration meets on the gold set (run
-# bench/mapping.py for the full table, including cross-validated numbers).
-TARGETS = ("tech:ai", "tech:ai-generative", "tech:ai-vision", "tech:robotics", "tech:quantum", "tech:semiconductors",
-           "tech:energy", "tech:batteries", "tech:photovoltaics", "tech:advanced-materials", "tech:permanent-magnets",
-           "tech:critical-minerals", "tech:aviation", "tech:cybersecurity", "tech:biotechnology")
+# The stored calibration (analysis/mapping_calibration.json, ``python bench/mapping.py --write``) is
+# fitted on every gold document, so scoring it on the gold set only shows the fit. Here the
+# thresholds are fitted on the even rows of tests/gold/tech_labels.csv and measured on the odd
+# rows, which the fit never saw. Measured with the 462-document set: micro-average
+# precision 0.88 and recall 0.91 over the 11 technologies with >= 5 held-out documents
+# (``python bench/mapping.py`` prints 2-fold cross-validated figures over several seeds).
+HELD_OUT_SUPPORT = 5
 
 
-def test_calibration_targets_on_the_gold_set(shared_data, tax):
+def test_calibration_holds_on_held_out_gold_documents(shared_data, tax):
     gold = read_gold(require(GOLD), shared_data)
     assert len(gold) >= 300
     assert {g.lang for g in gold} == {"en", "ja"}
     assert sum(not g.labels for g in gold) >= 50                  # negatives
-    labelled = {k for g in gold for k in g.labels}
-    assert len(labelled) >= 8
-    stats = evaluate(Mapper(tax, method="hybrid"), gold)
-    for key in TARGETS:
-        s = stats[key]
-        assert s["support"] >= 5, key
-        assert s["precision"] >= 0.85 and s["recall"] >= 0.7, (key, s)
+    assert len({k for g in gold for k in g.labels}) >= 8
+    fit, held = gold[0::2], gold[1::2]
+    assert not {(g.source, g.doc_id) for g in fit} & {(g.source, g.doc_id) for g in held}
+
+    raw_mapper = Mapper(tax, method="hybrid", calibration=Calibration())
+    rule_fit, sims_fit = raw_mapper.raw([g.title for g in fit], [g.body for g in fit])
+    fitted = calibrate(tax, "hybrid", rule_fit, sims_fit, fit, min_support=HELD_OUT_SUPPORT)
+    assert fitted.per_tech, "nothing was calibrated on the fitting half"
+    mapper = Mapper(tax, method="hybrid", calibration=fitted, embedder=raw_mapper.emb.embedder)
+    stats = evaluate(mapper, held)
+
+    measured = {k: s for k, s in stats.items() if s["support"] >= HELD_OUT_SUPPORT}
+    assert len(measured) >= 8, sorted(measured)
+    tp = sum(s["tp"] for s in measured.values())
+    fp = sum(s["fp"] for s in measured.values())
+    support = sum(s["support"] for s in measured.values())
+    assert tp / (tp + fp) >= 0.85, (tp, fp)
+    assert tp / support >= 0.80, (tp, support)
+    # the well-supported technologies each hold on their own, too
+    for key, s in measured.items():
+        if s["support"] >= 10:
+            assert s["precision"] >= 0.75 and s["recall"] >= 0.60, (key, s)
 
 
 def test_long_policy_text_is_mapped_paragraph_by_paragraph(store, tmp_path, tax):
@@ -146,7 +168,7 @@ def test_long_policy_text_is_mapped_paragraph_by_paragraph(store, tmp_path, tax)
 
 def test_long_policy_text_is_read_in_its_own_encoding(tmp_path) -> None:
     """Documents stored only as a path are decoded as the ingester decodes them (CP932, HTML)."""
-    from analysis.mapping import _local_text
+    from ingest.text import text_of as _local_text
 
     body = "量子コンピュータと半導体の研究開発を推進する。\n経済安全保障上の重要技術。"
     sjis = tmp_path / "report.txt"

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from analysis import orgs as ao
+from analysis.org_gold import evaluate, read_gold
+from analysis.org_overrides import read_overrides
+from analysis.org_places import address_country, country_in_name
 from ingest.orgkey import match_form, name_key, strip_legal
 from core.errors import InputError
 from cli.orgs import GOLD, raw_disagreements, resolve_graph
@@ -87,7 +90,7 @@ def test_overrides(tmp_path: Path):
                      "country,Beihang University,,CN,\n"
                      "parent,RIKEN Center for Quantum Computing,RIKEN,,\n"
                      "merge,Nowhere Institute,Beihang University,,\n", encoding="utf-8")
-    ovr = ao.read_overrides(table)
+    ovr = read_overrides(table)
     orgs = _orgs(("name:buaa", "Beijing University of Aeronautics and Astronautics", None, None),
                  ("name:beihang", "Beihang University", None, None), ("name:tum", "Tech Univ Munich", "DE", None),
                  ("name:tum2", "Technical University of Munich", "DE", None), ("oa:riken", "RIKEN", "JP", None),
@@ -105,17 +108,17 @@ def test_bad_override_table_names_the_line(tmp_path: Path):
     table = tmp_path / "org_overrides.csv"
     table.write_text("action,name,target,country,note\nmerge,A,B,,\nrename,A,B,,\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"org_overrides.csv:3: unknown action 'rename'"):
-        ao.read_overrides(table)
+        read_overrides(table)
     table.write_text("action,name\nparent,A\n", encoding="utf-8")
     with pytest.raises(InputError, match="parent needs name and target"):
-        ao.read_overrides(table)
-    assert ao.read_overrides(tmp_path / "missing.csv") == []
+        read_overrides(table)
+    assert read_overrides(tmp_path / "missing.csv") == []
 
 
 def test_gold_set_meets_the_targets():
-    gold = ao.read_gold(GOLD)
+    gold = read_gold(GOLD)
     assert len(gold) >= 150 and len({r["source"] for r in gold}) >= 5
-    score = ao.evaluate(gold)
+    score = evaluate(gold)
     assert score.precision >= 0.95, score.false_merges
     assert score.recall >= 0.90, score.missed[:20]
 
@@ -137,7 +140,22 @@ def test_resolution_in_the_graph(store, tmp_path: Path, cli_env: dict[str, str])
                      encoding="utf-8")
     # exports first, so that their organizations sit beside OpenAlex's on the same papers
     load_exports(store, [FIXTURES / "exports", extra.parent], tmp_path)
-    load(store, "openalex", [FIXTURES / "openalex_works.jsonl"], tmp_path)
+    # One work of our own whose raw affiliation texts are checked against institution countries below:
+    # a US institution whose author wrote a Japanese address (a disagreement), and a Hong Kong
+    # institution whose author wrote China (filing Hong Kong under China is no disagreement).
+    mine = tmp_path / "oa" / "works.jsonl"
+    mine.parent.mkdir()
+    mine.write_text(json.dumps({"id": "https://openalex.org/W9000000777", "title": "Raw affiliations that disagree",
+                                "publication_year": 2022, "type": "article", "authorships": [
+        {"author_position": "first", "author": {"id": "https://openalex.org/A7771", "display_name": "Kenji Mori"},
+         "institutions": [{"id": "https://openalex.org/I7770001", "display_name": "Kizashi Test Laboratories",
+                           "ror": None, "country_code": "US", "type": "company", "lineage": ["https://openalex.org/I7770001"]}],
+         "raw_affiliation_strings": ["Kizashi Test Laboratories, Nara, Japan"]},
+        {"author_position": "last", "author": {"id": "https://openalex.org/A7772", "display_name": "Mei Chan"},
+         "institutions": [{"id": "https://openalex.org/I7770002", "display_name": "Kizashi Harbour Institute",
+                           "ror": None, "country_code": "HK", "type": "education", "lineage": ["https://openalex.org/I7770002"]}],
+         "raw_affiliation_strings": ["Kizashi Harbour Institute, Kowloon, China"]}]}) + "\n", encoding="utf-8")
+    load(store, "openalex", [FIXTURES / "openalex_works.jsonl", mine], tmp_path)
     table = tmp_path / "org_overrides.csv"
     table.write_text("action,name,target,country,note\n"
                      "merge,Beijing University of Aeronautics and Astronautics,Beihang University,,BUAA\n", encoding="utf-8")
@@ -157,8 +175,12 @@ def test_resolution_in_the_graph(store, tmp_path: Path, cli_env: dict[str, str])
     # resolving again gives the same graph
     assert resolve_graph(store, table)["merged"] == summary["merged"]
     assert store.read("MATCH ()-[r:SAME_AS]->() RETURN count(r) AS n") == [{"n": summary["merged"]}]
-    # raw affiliation strings against institution countries (OpenAlex authorships carry both)
-    assert isinstance(raw_disagreements(store), list)
+    # raw affiliation strings against institution countries (OpenAlex authorships carry both): of the
+    # fixture's authorships with raw texts (Tokyo/Japan, Beijing/China, Cambridge MA/USA, NUS Singapore;
+    # Fudan, China with no institution) and ours, only ours at the US institution states another country.
+    assert raw_disagreements(store) == [{"organization": "openalex:I7770001", "name": "Kizashi Test Laboratories",
+                                         "country": "US", "raw_countries": ["JP"],
+                                         "raw": "Kizashi Test Laboratories, Nara, Japan", "work": "openalex:W9000000777"}]
     # the CLI explains a merge
     out = subprocess.run([sys.executable, "-m", "cli.main", "orgs", "explain", "Univ Tokyo", "--json"],
                          env=cli_env, capture_output=True, text=True, check=True)
@@ -176,10 +198,10 @@ def test_resolution_in_the_graph(store, tmp_path: Path, cli_env: dict[str, str])
     ("IBM Quantum", None),
 ])
 def test_country_a_raw_affiliation_names(text, code):
-    assert ao.address_country(text) == code
+    assert address_country(text) == code
 
 
 @pytest.mark.parametrize("name, code", [("THALES NEDERLAND BV", "NL"), ("SHARP LABORATORIES OF AMERICA INC", "US"),
                                         ("Univ Georgia", None), ("Indian Inst Technol", None), ("Sony", None)])
 def test_country_stated_in_a_name(name, code):
-    assert ao.country_in_name(name) == code
+    assert country_in_name(name) == code
