@@ -211,7 +211,7 @@ def main() -> None:
     try:
         app()
     except KizashiError as e:
-        err.print(f"[red]error:[/red] {e}")
+        err.print(f"[red]error:[/red] {escape(str(e))}")   # messages name [auth] sections, file paths
         sys.exit(1)
     except ModuleNotFoundError as e:
         hint = missing_extra(e)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import typer
 from core.console import err
 from core.errors import ConfigError
 from core.settings import Settings, get_settings
+from ui.binding import check_binding, is_loopback, load_auth, secrets_files
 
 APP = Path(__file__).resolve().parent.parent / "ui" / "app.py"
 
@@ -38,9 +40,35 @@ def dashboard_key(settings: Settings) -> str:
     return key
 
 
-def streamlit_command(host: str, port: int) -> list[str]:
+def streamlit_command(host: str, port: int, secrets: list[Path] | None = None) -> list[str]:
+    # Naming the secrets files pins Streamlit to the ones check_binding read (a config.toml can't swap them).
+    pinned = [a for path in secrets or () for a in ("--secrets.files", str(path))]
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", host, "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            *pinned]
+
+
+def guard_binding(host: str, settings: Settings) -> list[Path]:
+    """Refuse (ConfigError) a non-loopback address without authentication; the secrets files to pin."""
+    secrets = secrets_files(APP, Path.cwd(), Path.home())
+    if is_loopback(host):
+        return secrets
+    auth, source = load_auth(secrets)
+    why = check_binding(host, behind_auth_proxy=settings.ui_behind_auth_proxy, auth=auth, auth_source=source,
+                        secrets=secrets, login_installed=_login_installed())
+    err.print(f"Dashboard on non-loopback {host}: access is guarded by {why}.")
+    return secrets
+
+
+def _login_installed() -> bool:
+    """st.login needs Streamlit ≥ 1.42 and Authlib; asked without importing Streamlit here."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(x) for x in version("streamlit").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= (1, 42) and importlib.util.find_spec("authlib") is not None
 
 
 def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (default: settings.ui_host).")] = None,
@@ -51,6 +79,8 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
     settings = get_settings()
     if not APP.exists():
         raise ConfigError(f"the dashboard is not installed ({APP} is missing)")
+    h, p = host or settings.ui_host, port or settings.ui_port
+    secrets = guard_binding(h, settings)
     env = dict(os.environ, KIZASHI_API_URL=os.environ.get("KIZASHI_API_URL") or settings.api_url)
     env["KIZASHI_API_KEY"] = os.environ.get("KIZASHI_API_KEY") or dashboard_key(settings)
     procs: list[subprocess.Popen] = []
@@ -64,9 +94,8 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
             api_cmd = [sys.executable, "-m", "cli.main", "serve", "api"]
             procs.append(subprocess.Popen(api_cmd, env=env))
             time.sleep(1.0)
-        h, p = host or settings.ui_host, port or settings.ui_port
         err.print(f"Kizashi dashboard on http://{h}:{p} (API {env['KIZASHI_API_URL']})")
-        ui = subprocess.Popen(streamlit_command(h, p), env=env)
+        ui = subprocess.Popen(streamlit_command(h, p, secrets), env=env)
         procs.append(ui)
         code = ui.wait()
     except KeyboardInterrupt:
