@@ -356,10 +356,11 @@ def _routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/cypher", tags=["analysts"], summary="Read-only Cypher (read transaction, time and row limits)")
     def cypher(request: Request, body: CypherRequest, _k: Key = Read) -> Response:
         try:
-            rows, truncated = _svc(request).cypher(body.query, body.params)
+            answer = _svc(request).cypher(body.query, body.params)
         except StoreUnavailable:
             raise
         except (QueryRefused, StoreError) as e:
             raise ApiError(400, "query_refused", str(e)) from None
-        return _json({"data_as_of": _svc(request).data_as_of(), "rows": rows, "truncated": truncated,
-                      "row_limit": settings.api_cypher_max_rows})
+        return _json({"data_as_of": _svc(request).data_as_of(), "rows": answer.rows, "truncated": answer.truncated,
+                      "cut": answer.cut, "row_limit": settings.api_cypher_max_rows,
+                      "byte_limit": settings.api_cypher_max_bytes})

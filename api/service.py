@@ -12,6 +12,7 @@ from typing import Any
 
 from analysis import composite, profiles, rank, shortlist
 from analysis.rank import Ranking
+from graph import cypher
 from graph import rankings as gq
 from graph.store import Connection, Store, connection, open_driver
 from core.errors import ConfigError, StoreUnavailable
@@ -297,9 +298,12 @@ class Service:
                 raise Unavailable(f"the embedding model could not be loaded: {e}") from e
         return embed.search(self.store, q, k, labels, embedder=self._embedder)
 
-    def cypher(self, query: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-        return gq.read_limited(self.store, query, params, self.settings.api_cypher_timeout_seconds,
-                               self.settings.api_cypher_max_rows)
+    def cypher(self, query: str, params: dict[str, Any]) -> cypher.Answer:
+        st = self.settings
+        return cypher.run(self.store, query, params, cypher.Limits(
+            timeout=st.api_cypher_timeout_seconds, max_rows=st.api_cypher_max_rows, max_bytes=st.api_cypher_max_bytes,
+            max_length=st.api_cypher_max_length, max_depth=st.api_cypher_max_depth,
+            max_param_bytes=st.api_cypher_max_param_bytes))
 
 
 def _positions(rankings: list[dict[str, Any]], ident: str) -> list[dict[str, Any]]:

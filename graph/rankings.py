@@ -18,14 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
-import neo4j
-
 from graph import queries
-from graph.store import Store, translate
-from core.errors import QueryRefused
+from graph.store import Store
 
 RANKING = "Ranking"
 RANKS = "RANKS"
@@ -301,65 +297,3 @@ def country(store: Store, code: str) -> dict[str, Any] | None:
 def organization(store: Store, key: str) -> dict[str, Any] | None:
     rows = store.read(ORGANIZATION, key=key)
     return rows[0] if rows else None
-
-
-# ---------------------------------------------------------------- analysts' read-only Cypher
-
-# Read transactions already make the server refuse writes and schema changes; these
-# are refused before they reach it because a read transaction would still run them.
-_FORBIDDEN = [
-    (re.compile(r"\bLOAD\s+CSV\b", re.I), "LOAD CSV is not allowed"),
-    (re.compile(r"\bdbms\s*\.", re.I), "dbms.* procedures are not allowed"),
-    (re.compile(r"\b(apoc|gds)\s*\.", re.I), "APOC/GDS procedures are not allowed"),
-    (re.compile(r"(?<![.$\w`])(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|FOREACH|GRANT|DENY|REVOKE|ALTER|RENAME)\b", re.I),
-     "writes, schema and administration commands are not allowed"),
-    (re.compile(r"(?<![.$\w`])USE\s+\w", re.I), "switching databases is not allowed"),
-    (re.compile(r"(?<![.$\w`])SHOW\b", re.I), "SHOW commands are not allowed"),
-    (re.compile(r"\bIN\s+TRANSACTIONS\b", re.I), "CALL … IN TRANSACTIONS is not allowed"),
-]
-_ALLOWED_PROCS = {"db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
-                  "db.schema.nodetypeproperties", "db.schema.reltypeproperties",
-                  "db.index.fulltext.querynodes", "db.index.vector.querynodes"}
-_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)", re.I)
-_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
-_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
-
-
-def check_read_only(cypher: str) -> None:
-    """Refuse anything but a plain read query. Raises QueryRefused with the reason."""
-    if not cypher.strip():
-        raise QueryRefused("empty query")
-    if len(cypher) > 20_000:
-        raise QueryRefused("query longer than 20000 characters")
-    # Match keywords outside string literals, so `WHERE n.name = 'SET'` is allowed,
-    # but comments cannot hide anything either.
-    bare = _STRINGS.sub("''", _COMMENTS.sub(" ", cypher))
-    if ";" in bare.strip().rstrip(";"):
-        raise QueryRefused("one statement only")
-    for pattern, reason in _FORBIDDEN:
-        if pattern.search(bare):
-            raise QueryRefused(reason)
-    for m in _CALL.finditer(bare):
-        if m.group(1).lower() not in _ALLOWED_PROCS:
-            raise QueryRefused(f"procedure {m.group(1)} is not allowed")
-
-
-def read_limited(store: Store, cypher: str, params: dict[str, Any], timeout: float,
-                 max_rows: int) -> tuple[list[dict[str, Any]], bool]:
-    """Run an analyst's query in a read transaction with a server-side time limit;
-    return at most ``max_rows`` rows and whether there were more."""
-    check_read_only(cypher)
-    query = cypher.strip().rstrip(";")
-
-    @neo4j.unit_of_work(timeout=timeout)
-    def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], bool]:
-        result = tx.run(query, params)
-        rows = []
-        for record in result:
-            if len(rows) == max_rows:
-                return rows, True
-            rows.append(record.data())
-        return rows, False
-
-    with translate(), store.driver.session(database=store.database, default_access_mode=neo4j.READ_ACCESS) as s:
-        return s.execute_read(work)
