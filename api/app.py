@@ -59,10 +59,10 @@ class CypherRequest(BaseModel):
 
 
 class RunRequest(BaseModel):
-    technologies: list[str] | None = None
-    by: list[Literal["country", "organization"]] = ["country", "organization"]
-    windows: list[str] = ["all"]
-    counting: list[Literal["fractional", "full"]] = ["fractional", "full"]
+    technologies: list[str] | None = Field(None, min_length=1, description="Omitted: every technology.")
+    by: list[Literal["country", "organization"]] = Field(["country", "organization"], min_length=1)
+    windows: list[str] = Field(["all"], min_length=1)
+    counting: list[Literal["fractional", "full"]] = Field(["fractional", "full"], min_length=1)
     profile: str | None = None
 
 
