@@ -36,6 +36,11 @@ STATEMENTS: list[str] = [
     "CREATE INDEX cluster_current IF NOT EXISTS FOR (n:Cluster) ON (n.scope, n.current)",
     "CREATE INDEX cluster_run IF NOT EXISTS FOR (n:Cluster) ON (n.run)",
     "CREATE INDEX clusterrun_scope IF NOT EXISTS FOR (n:ClusterRun) ON (n.scope, n.status)",
+    # Population counts (graph/counts.py)
+    "CREATE CONSTRAINT populationcount_key IF NOT EXISTS FOR (n:PopulationCount) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT populationtotal_key IF NOT EXISTS FOR (n:PopulationTotal) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX populationcount_slice IF NOT EXISTS FOR (n:PopulationCount) ON (n.technology, n.entity_kind, n.year)",
+    "CREATE INDEX populationtotal_slice IF NOT EXISTS FOR (n:PopulationTotal) ON (n.technology, n.year)",
 ]
 
 
