@@ -26,7 +26,7 @@ app.add_typer(ingest_cli.app, name="ingest")
 
 # Each area adds its commands from its own module, with ``register(app)``.
 for _name in ("cli.orgs", "cli.taxonomy", "cli.embed", "cli.clusters",
-              "cli.rank", "cli.serve", "cli.keys", "cli.ui", "cli.validate", "cli.counts"):
+              "cli.rank", "cli.serve", "cli.keys", "cli.ui", "cli.validate", "cli.counts", "cli.population"):
     try:
         importlib.import_module(_name).register(app)
     except ModuleNotFoundError as _e:

@@ -177,6 +177,19 @@ def test_a_dask_cluster_address_gives_the_same_counts(pop: Population) -> None:
     assert (other.rows, other.totals) == (pop.rows, pop.totals)
 
 
+def test_cli_stream_prints_and_loads_the_counts(store, cli_env, pop: Population) -> None:
+    from graph.counts import read_counts, read_totals
+
+    out = json.loads(kz(cli_env, "population", "stream", str(SNAPSHOT), "--scheduler", "threads", "--evidence", "2",
+                        "--json", "--load"))
+    assert out["rows"] == [r.model_dump() for r in pop.rows] and out["summary"]["quarantined"] == 1
+    assert Path(out["summary"]["quarantine"]).is_file()
+    assert out["summary"]["loaded"] == {"counts": len(pop.rows), "totals": len(pop.totals)}
+    key = lambda r: (r.technology, r.entity_kind, r.entity, r.year)   # noqa: E731
+    assert sorted(read_counts(store, source="openalex-snapshot"), key=key) == sorted(pop.rows, key=key)
+    assert len(read_totals(store, source="openalex-snapshot")) == len(pop.totals)
+
+
 def test_not_a_snapshot_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no OpenAlex works snapshot"):
         stream(tmp_path)
