@@ -34,7 +34,8 @@ Politeness: at most ``requests_per_second`` (default 5, never above OpenAlex's d
 10), ``mailto`` and ``api_key`` sent but never saved, retries and Retry-After through
 ingest/http.py, answers cached on disk. ``save_dir`` keeps every live answer verbatim with
 an index (``requests.jsonl``: file, public URL, day fetched); ``read_saved`` replays it,
-and ``to_counts`` turns pages, live or replayed, into the same ``CountRow``/``CountTotal``.
+and ``to_counts`` turns pages, live or replayed, into the same ``CountRow``/``CountTotal``;
+their ``as_of`` is the earliest day any of the technology's answers was fetched.
 """
 
 from __future__ import annotations
@@ -209,11 +210,16 @@ class CountsClient:
             self.save.put(url, body, fetched)
         return GroupPage(url, json_object(body, url, "group_by answer"), fetched)
 
-    def pages(self, c: Call) -> Iterator[GroupPage]:
-        """Every page of one call: cursor-paged for countries, one page for institutions."""
+    def pages(self, c: Call) -> Iterator[GroupPage | RecordError]:
+        """Every page of one call: cursor-paged for countries, one page for institutions. An
+        answer that is not JSON is yielded as a RecordError (to_counts quarantines it) and ends the call."""
         params = dict(c.params)
         while True:
-            page = self.get(params)
+            try:
+                page = self.get(params)
+            except RecordError as e:
+                yield e
+                return
             yield page
             meta = page.data.get("meta") if isinstance(page.data.get("meta"), dict) else {}
             groups = page.data.get("group_by") if isinstance(page.data.get("group_by"), list) else []
@@ -229,18 +235,18 @@ def _count(page: GroupPage) -> int:
     return n if isinstance(n, int) and not isinstance(n, bool) else 0
 
 
-def fetch_counts(client: CountsClient, d: SearchDefinition, years: Iterable[int]) -> Iterator[GroupPage]:
+def fetch_counts(client: CountsClient, d: SearchDefinition, years: Iterable[int]) -> Iterator[GroupPage | RecordError]:
     """Raw answers of the plan above for one technology, in call order."""
     for y in years:
         first = None
         for p in client.pages(call(d, y, "country", False, client.per_page)):
-            first = first or p
+            first = first or (p if isinstance(p, GroupPage) else None)
             yield p
         if first is None or _count(first) == 0:
             continue
         top = None
         for p in client.pages(call(d, y, "country", True, client.per_page)):
-            top = top or p
+            top = top or (p if isinstance(p, GroupPage) else None)
             yield p
         yield from client.pages(call(d, y, "institution", False, client.per_page))
         if top is not None and _count(top) > 0:

@@ -195,3 +195,18 @@ def test_cli_fetch_with_save_then_replay(replay, store, cli_env, tmp_path: Path)
     out = cli("--replay", str(saved), "--json")
     assert '"calls": 0' in out and len(r.requests) == 9
     assert stored(store) == first and read_counts(store, TECH) == rows
+
+
+def test_an_answer_that_is_not_json_is_quarantined_not_fatal(definition, tmp_path: Path):
+    body = tmp_path / "broken.json"
+    body.write_bytes(b'{"meta": {"count": 3, "next_cursor": nu')
+    r = Replay()
+    r.add(Recording("broken", "/works", {"filter": _flt(definition, 2020), "cursor": "*"}, body))
+    r.add(Recording("2021", "/works", {"filter": _flt(definition, 2021), "cursor": "*"}, DIR / "2021_countries_all.json"))
+    httpd, base = r.serve()
+    try:
+        got = oc.to_counts(definition, oc.fetch_counts(_client(base, tmp_path), definition, [2020, 2021]))
+    finally:
+        httpd.shutdown()
+    assert len(r.requests) == 2 and [p.reason.split(":")[0] for p in got.problems] == ["invalid JSON"]
+    assert [(t.year, t.works) for t in got.totals] == [(2021, 0)]
