@@ -14,7 +14,7 @@ import numpy as np
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from analysis import rank
+from analysis import rank, series
 from analysis.rank import Ranking
 from api.auth import Read
 from api.errors import dumps
@@ -101,37 +101,6 @@ def overview(request: Request, _k: Any = Read, profile: Profile = None, window: 
 
 # ---------------------------------------------------------------- one technology
 
-def _series(docs: list[dict[str, Any]], field: str, years: list[int], top: list[str], boot: int = 200,
-            seed: int = 20260401) -> list[dict[str, Any]]:
-    """Per year and country: fractional output and its share of the year, with a 90% bootstrap interval."""
-    out = []
-    rng = np.random.default_rng(seed)
-    cols = top + ["other"]
-    for y in years:
-        rows = [d for d in docs if d["year"] == y]
-        if not rows:
-            continue
-        m = np.zeros((len(rows), len(cols)))
-        for i, d in enumerate(rows):
-            for code, f in (d[field] or []):
-                if code is None or f is None:
-                    continue
-                m[i, cols.index(code) if code in top else len(top)] += float(f)
-        total = m.sum()
-        if total <= 0:
-            continue
-        k = rng.multinomial(len(rows), np.full(len(rows), 1.0 / len(rows)), size=boot).astype(float)
-        bt = k @ m
-        with np.errstate(all="ignore"):
-            bs = bt / bt.sum(1, keepdims=True)
-            lo, hi = np.nanpercentile(bs, [5, 95], axis=0)
-        for j, c in enumerate(cols):
-            out.append({"year": int(y), "country": c, "output": round(float(m[:, j].sum()), 4),
-                        "share": round(float(m[:, j].sum() / total), 4), "share_lo": round(float(lo[j]), 4),
-                        "share_hi": round(float(hi[j]), 4), "documents": len(rows)})
-    return out
-
-
 @router.get("/technologies/{tech_id}/detail",
             summary="A technology for the dashboard: time series by country, top organizations, evidence, timeline")
 def technology_detail(request: Request, tech_id: Annotated[str, Path(max_length=200)], _k: Any = Read,
@@ -180,7 +149,7 @@ def detail(store: Any, key: str, window: str) -> dict[str, Any]:
                  "patents_fractional": round(org_pat.get(o, 0.0), 4)} for o in ids]
     return {
         "technology": key, "window": window, "years": [first, last], "countries": top,
-        "papers": _series(wdocs, "countries", span, top), "patents": _series(pdocs, "countries", span, top),
+        "papers": series.yearly_shares(wdocs, "countries", span, top), "patents": series.yearly_shares(pdocs, "countries", span, top),
         "organizations": top_orgs,
         "works": uq.works_evidence(store, key), "patent_documents": uq.patents_evidence(store, key),
         "policy_documents": uq.policy_documents(store, key), "materials": gq.materials(store, [key]),
