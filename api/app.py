@@ -3,13 +3,17 @@
 Every response carries ``data_as_of`` (body and ``X-Data-As-Of`` header); every
 error has one shape ``{"error": {"status", "code", "message"}, "data_as_of"}``;
 lists are cursor-paginated (``cursor`` from the previous page's ``next_cursor``)
-and export as CSV with ``format=csv`` (the whole list). Routes hold no Cypher:
-they call api/service.py, which reads through graph/.
+and export as CSV with ``format=csv`` (the whole list). Cursors are signed: one this
+server did not issue is a 400 ``bad_cursor``. Every JSON body is strict JSON: numbers
+that are not finite (NaN, ±Infinity, e.g. a Cypher ``0.0/0.0``) are written as ``null``
+and lone surrogates in strings as U+FFFD. Computations a request starts (``fresh=true``,
+a window, profile or shortlist not computed yet) are queued and cost more of the key's
+rate limit (429 or 503 with ``Retry-After`` when over). Routes hold no Cypher: they call
+api/service.py, which reads through graph/.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
@@ -24,8 +28,11 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from analysis import shortlist as sl_mod
+from api import docs, headers
 from api.auth import RateLimiter, admin, authorise, reader
 from api.cache import Cache, CacheMiddleware
+from api.cost import Gate, limits_from
+from api.cursor import Cursors
 from api.errors import ERRORS, ApiError, json_response
 from api.keys import Key, KeyStore
 from core.ranking import weights_text
@@ -79,23 +86,6 @@ def _item(request: Request, data: dict[str, Any]) -> Response:
     return _json({"data_as_of": _svc(request).data_as_of(), "data": data})
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = int(data["o"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise ApiError(400, "bad_cursor", "cursor is not one this API issued") from None
-    if offset < 0:
-        raise ApiError(400, "bad_cursor", "cursor is not one this API issued")
-    return offset
-
-
 def _flat(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return "; ".join(str(_flat(x)) for x in v)
@@ -114,9 +104,10 @@ def _page(request: Request, items: list[dict[str, Any]], cursor: str | None, lim
         return Response(body, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"',
                                  "X-Data-As-Of": str(as_of or "")})
-    start = decode_cursor(cursor)
+    cursors = request.app.state.cursors
+    start = cursors.decode(cursor)
     chunk = items[start:start + limit]
-    nxt = encode_cursor(start + limit) if start + limit < len(items) else None
+    nxt = cursors.encode(start + limit) if start + limit < len(items) else None
     return _json({"data_as_of": as_of, **(extra or {}), "items": chunk, "next_cursor": nxt, "total": len(items)})
 
 
@@ -152,9 +143,9 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder = StoreHolder(settings, conn)
         holder.open()
-        app.state.service = Service(settings, holder)
         app.state.keys = KeyStore.at(settings.home)
         app.state.limiter = RateLimiter(settings.api_requests_per_minute, settings.api_burst_per_second)
+        app.state.service = Service(settings, holder, Gate(limits_from(settings), app.state.limiter))
         app.state.auth_failures = RateLimiter(settings.api_auth_failures_per_minute, settings.api_auth_failures_per_minute)
         stop = threading.Event()
         warming = threading.Thread(target=warm_views, args=(app.state.service, stop), name="warm-views", daemon=True)
@@ -164,9 +155,14 @@ def create_app(settings: Settings | None = None, conn: Connection | None = None)
         warming.join(60)   # its current query must finish before the driver closes under it
         holder.close()
 
-    app = FastAPI(title="Kizashi API", version="1.0",
-                  description=__doc__, lifespan=lifespan, responses=ERRORS)
+    app = FastAPI(title="Kizashi API", version="1.0", description=__doc__, lifespan=lifespan, responses=ERRORS,
+                  **docs.urls(settings.api_docs_require_key))
+    headers.install(app)
+    if settings.api_docs_require_key:
+        docs.add_keyed(app)
     app.state.cache = Cache(settings.api_cache_seconds)
+    secret = settings.api_cursor_secret
+    app.state.cursors = Cursors(secret.get_secret_value() if secret else None)
     app.add_middleware(CacheMiddleware, cache=app.state.cache, cacheable=_cacheable, allowed=_allowed)
     _handlers(app)
     _routes(app, settings)
@@ -227,6 +223,14 @@ def _handlers(app: FastAPI) -> None:
             return _error(request, 400, "bad_request", str(e))
         log.error("store error: %s", e)
         return _error(request, 502, "store_error", f"the graph database failed the request: {e}")
+
+    @app.exception_handler(UnicodeError)
+    async def bad_text(request: Request, e: UnicodeError) -> Response:
+        # Only request text gets here: a JSON "\ud800" escape decodes to a lone surrogate, which
+        # the Bolt driver cannot encode. Our own output replaces them (api/errors.py dumps).
+        log.warning("refused text that is not valid Unicode on %s: %s", request.url.path, e)
+        return _error(request, 400, "bad_unicode", "the request holds text that is not valid Unicode "
+                      "(an unpaired surrogate such as \\ud800)")
 
     @app.exception_handler(NotFound)
     async def missing(request: Request, e: NotFound) -> Response:

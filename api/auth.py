@@ -37,13 +37,16 @@ class RateLimiter:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def charge(self, ident: str, cost: int = 1) -> float:
-        """0 when the budget allowed ``cost`` (and it is now spent), else seconds to wait."""
+        """0 when the budget allowed ``cost`` (and it is now spent), else seconds to wait.
+
+        A cost above a window's whole budget spends all of that window (a computation costing
+        30 units empties a 20-a-second burst budget) instead of never fitting at all."""
         cost = max(1, cost)
         for item in self.items:
-            if cost > item.amount or not self._limiter.test(item, ident, cost=cost):
-                return self.wait(ident, item) if cost <= item.amount else float(item.get_expiry())
+            if not self._limiter.test(item, ident, cost=min(cost, item.amount)):
+                return self.wait(ident, item)
         for item in self.items:
-            self._limiter.hit(item, ident, cost=cost)
+            self._limiter.hit(item, ident, cost=min(cost, item.amount))
         return 0.0
 
     def spent(self, ident: str) -> bool:

@@ -3,13 +3,15 @@
 Every error is ``{"error": {"status", "code", "message"}, "data_as_of"}``. Bodies are
 encoded by :func:`json_response`, which writes non-finite floats (NaN, ±Infinity) as
 ``null``: Python's ``json`` would emit the bare words ``NaN``/``Infinity``, which no
-standard JSON parser accepts.
+standard JSON parser accepts. Lone surrogates in strings become U+FFFD, so every body
+is valid UTF-8.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from fastapi.responses import Response
@@ -33,6 +35,8 @@ class ErrorResponse(BaseModel):
     data_as_of: str | None = None
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
 ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 413, 422, 429, 503)}
 
 
@@ -48,11 +52,20 @@ def finite(v: Any) -> Any:
 
 
 def dumps(payload: Any) -> str:
-    """Strict JSON: ``allow_nan=False`` is the guard; the slow path only runs when a NaN is present."""
+    """Strict JSON: ``allow_nan=False`` is the guard; the slow path only runs when a NaN is present.
+
+    A lone surrogate (from a JSON ``"\\ud800"`` escape, echoed in a message or read back from the
+    graph) cannot be encoded as UTF-8 and used to end in a 500 when the body was written; it
+    becomes U+FFFD, the replacement character."""
     try:
-        return json.dumps(payload, ensure_ascii=False, default=str, allow_nan=False)
+        text = json.dumps(payload, ensure_ascii=False, default=str, allow_nan=False)
     except ValueError:
-        return json.dumps(finite(payload), ensure_ascii=False, default=str, allow_nan=False)
+        text = json.dumps(finite(payload), ensure_ascii=False, default=str, allow_nan=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def json_response(payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:

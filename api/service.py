@@ -18,6 +18,7 @@ from graph.store import Connection, Store, connection, open_driver
 from core.errors import ConfigError, StoreUnavailable
 from core.ranking import rows_from
 from analysis.rank_runs import params_from
+from api.cost import Gate, limits_from
 from core.settings import Settings
 
 
@@ -77,9 +78,11 @@ class StoreHolder:
 
 
 class Service:
-    def __init__(self, settings: Settings, holder: StoreHolder) -> None:
+    def __init__(self, settings: Settings, holder: StoreHolder, gate: Gate | None = None) -> None:
         self.settings = settings
         self.holder = holder
+        # Every computation a request starts (not a read of stored or cached results) goes through it.
+        self.gate = gate or Gate(limits_from(settings))
         self._snap: tuple[float, dict[str, Any]] | None = None
         self._cache: OrderedDict[str, Ranking] = OrderedDict()
         self._stored_cache: OrderedDict[str, tuple[float, Ranking | None]] = OrderedDict()
@@ -107,6 +110,13 @@ class Service:
             return self.snapshot()["data_as_of"]
         except StoreUnavailable:
             return self._snap[1]["data_as_of"] if self._snap else None
+
+    def cached_view(self, name: str, args: tuple[Any, ...], ttl: float = VIEW_TTL) -> Any | None:
+        """The view if it is computed and fresh, else None (nothing is computed)."""
+        ck = (name, args, self.snapshot()["snapshot_id"])
+        with self._lock:
+            hit = self._views.get(ck)
+        return hit[1] if hit and time.monotonic() - hit[0] < ttl else None
 
     def view(self, name: str, args: tuple[Any, ...], compute: Callable[[], Any], ttl: float = VIEW_TTL) -> Any:
         """A heavy dashboard view, computed once per data snapshot (and at most VIEW_TTL old):
@@ -213,15 +223,19 @@ class Service:
             if not fresh and ck in self._cache:
                 self._cache.move_to_end(ck)
                 return self._cache[ck], "cache"
-        params = params_from(self.settings, window, counting)
-        out = rank.compute(self.store, [technology], by, params, profile, snapshot=snap)
-        if not out:
-            raise NotFound(f"nothing to rank for {technology} in window {window}")
-        with self._lock:
-            self._cache[ck] = out[0]
-            while len(self._cache) > 256:
-                self._cache.popitem(last=False)
-        return out[0], "computed"
+
+        def compute() -> Ranking:
+            params = params_from(self.settings, window, counting)
+            out = rank.compute(self.store, [technology], by, params, profile, snapshot=snap)
+            if not out:
+                raise NotFound(f"nothing to rank for {technology} in window {window}")
+            with self._lock:
+                self._cache[ck] = out[0]
+                while len(self._cache) > 256:
+                    self._cache.popitem(last=False)
+            return out[0]
+
+        return self.gate.run(("ranking", ck), compute), "computed"
 
     def run(self, technologies: list[str] | None, by: list[str], windows: list[str], counting: list[str],
             profile: str | None) -> list[dict[str, Any]]:
@@ -250,9 +264,13 @@ class Service:
                   lists: list[str] | None) -> shortlist.Shortlist:
         prof = self.profile(profile)
         args = (prof.ident, window, counting, tuple(sorted((weights or {}).items())), tuple(sorted(lists or ())))
-        return self.view("shortlist", args, lambda: shortlist.from_store(
+        hit = self.cached_view("shortlist", args, STORED_TTL)
+        if hit is not None:
+            return hit
+        # A shortlist not built yet is a computation (35 s for a wide window): through the gate.
+        return self.gate.run(("shortlist", args), lambda: self.view("shortlist", args, lambda: shortlist.from_store(
             self.store, prof, window, counting, weights, lists, params_from(self.settings, window, counting)),
-            ttl=STORED_TTL)
+            ttl=STORED_TTL))
 
     def emerging_clusters(self, technology: str | None = None) -> list[dict[str, Any]]:
         rows = gq.clusters(self.store, [technology] if technology else None)
