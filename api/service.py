@@ -113,10 +113,14 @@ class Service:
 
     def cached_view(self, name: str, args: tuple[Any, ...], ttl: float = VIEW_TTL) -> Any | None:
         """The view if it is computed and fresh, else None (nothing is computed)."""
-        ck = (name, args, self.snapshot()["snapshot_id"])
+        hit = self._fresh((name, args, self.snapshot()["snapshot_id"]), ttl)
+        return hit[0] if hit else None
+
+    def _fresh(self, ck: tuple[Any, ...], ttl: float) -> tuple[Any] | None:
+        """(the view,) when it is stored and younger than ``ttl``; a 1-tuple so a None view counts."""
         with self._lock:
             hit = self._views.get(ck)
-        return hit[1] if hit and time.monotonic() - hit[0] < ttl else None
+        return (hit[1],) if hit and time.monotonic() - hit[0] < ttl else None
 
     def view(self, name: str, args: tuple[Any, ...], compute: Callable[[], Any], ttl: float = VIEW_TTL) -> Any:
         """A heavy dashboard view, computed once per data snapshot (and at most VIEW_TTL old):
@@ -126,10 +130,9 @@ class Service:
         with self._lock:
             gate = self._computing.setdefault(ck, threading.Lock())
         with gate:   # one computation per view: a second asker (or the warm-up) waits for the first
-            with self._lock:
-                hit = self._views.get(ck)
-            if hit and time.monotonic() - hit[0] < ttl:
-                return hit[1]
+            hit = self._fresh(ck, ttl)
+            if hit:
+                return hit[0]
             try:
                 out = compute()
             finally:   # a failed computation must not leave its gate behind
