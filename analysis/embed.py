@@ -284,6 +284,9 @@ def search(store, query: str, k: int = 10, labels: list[str] | None = None,
         return []
     emb = embedder or get_embedder()
     v = emb.encode([query])[0].tolist()
+    from core.settings import get_settings
+
+    candidates = get_settings().search_candidates
     hits: list[dict[str, Any]] = []
     serving = gv.serving(store)
     for e in gv.EMBEDDABLE:
@@ -292,7 +295,7 @@ def search(store, query: str, k: int = 10, labels: list[str] | None = None,
         index, dim = serving.get(e.label, (None, None))
         # An index built by another model (other dimensions) cannot answer this query.
         if dim == len(v):
-            hits.extend(gv.query(store, e, v, k, index))
+            hits.extend(gv.query(store, e, v, k, index, candidates))
     hits.sort(key=lambda h: -h["score"])
     return hits[:k]
 

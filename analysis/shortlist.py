@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,8 +210,13 @@ def to_xlsx(sl: Shortlist) -> bytes:
 
 def from_store(store: Any, profile: Profile, window: str = "all", counting: str = "fractional",
                weights: dict[str, float] | None = None, lists: list[str] | None = None,
-               params: Any = None) -> Shortlist:
-    """The shortlist from materialised country rankings; technologies never ranked are computed now."""
+               params: Any = None, computing: Callable[[Callable[[], list[Ranking]]], list[Ranking]] | None = None,
+               ) -> Shortlist:
+    """The shortlist from materialised country rankings; technologies never ranked are computed now.
+
+    ``computing`` runs that computation (the API passes its gate); with every technology stored,
+    building the shortlist is only reads and a re-weighting, and nothing is computed.
+    """
     from analysis import rank
     from graph import rankings as gq
 
@@ -220,7 +226,8 @@ def from_store(store: Any, profile: Profile, window: str = "all", counting: str 
     missing = [t["key"] for t in techs if t["key"] not in have]
     if missing:
         p = params or rank.Params(window=window, counting=counting)
-        stored += rank.compute(store, missing, "country", p, profile)
+        run = computing or (lambda thunk: thunk())
+        stored += run(lambda: rank.compute(store, missing, "country", p, profile))
     keys = [t["key"] for t in techs]
     return build(stored, techs, gq.policy(store, keys), gq.clusters(store, keys), profile, weights, lists,
                  window, counting)

@@ -111,11 +111,6 @@ class Service:
         except StoreUnavailable:
             return self._snap[1]["data_as_of"] if self._snap else None
 
-    def cached_view(self, name: str, args: tuple[Any, ...], ttl: float = VIEW_TTL) -> Any | None:
-        """The view if it is computed and fresh, else None (nothing is computed)."""
-        hit = self._fresh((name, args, self.snapshot()["snapshot_id"]), ttl)
-        return hit[0] if hit else None
-
     def _fresh(self, ck: tuple[Any, ...], ttl: float) -> tuple[Any] | None:
         """(the view,) when it is stored and younger than ``ttl``; a 1-tuple so a None view counts."""
         with self._lock:
@@ -267,13 +262,12 @@ class Service:
                   lists: list[str] | None) -> shortlist.Shortlist:
         prof = self.profile(profile)
         args = (prof.ident, window, counting, tuple(sorted((weights or {}).items())), tuple(sorted(lists or ())))
-        hit = self.cached_view("shortlist", args, STORED_TTL)
-        if hit is not None:
-            return hit
-        # A shortlist not built yet is a computation (35 s for a wide window): through the gate.
-        return self.gate.run(("shortlist", args), lambda: self.view("shortlist", args, lambda: shortlist.from_store(
-            self.store, prof, window, counting, weights, lists, params_from(self.settings, window, counting)),
-            ttl=STORED_TTL))
+        # Over stored rankings a shortlist is reads and a re-weighting (a slider move); only the
+        # technologies never ranked for this window and profile are a computation, and pass the gate.
+        return self.view("shortlist", args, lambda: shortlist.from_store(
+            self.store, prof, window, counting, weights, lists, params_from(self.settings, window, counting),
+            computing=lambda thunk: self.gate.run(("shortlist-rank", prof.ident, window, counting), thunk)),
+            ttl=STORED_TTL)
 
     def emerging_clusters(self, technology: str | None = None) -> list[dict[str, Any]]:
         rows = gq.clusters(self.store, [technology] if technology else None)

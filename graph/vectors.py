@@ -242,16 +242,20 @@ def count(store: Store, e: Embeddable, model: str) -> dict[str, int]:
 
 
 SEARCH = """
-CALL db.index.vector.queryNodes($index, $k, $v) YIELD node, score
+CALL db.index.vector.queryNodes($index, $candidates, $v) YIELD node, score
 RETURN $label AS label, node[$key] AS key, node[$title] AS title,
        coalesce(node.year, toInteger(substring(toString(node.date), 0, 4))) AS year,
        node.language AS language, score
+ORDER BY score DESC LIMIT $k
 """
 
 
-def query(store: Store, e: Embeddable, vector: list[float], k: int, index: str | None = None) -> list[dict[str, Any]]:
-    """Nearest nodes in ``index`` (default: the live index; search passes ``serving_index``)."""
-    return store.read(SEARCH, index=index or e.index, k=k, v=vector, label=e.label, key=e.key, title=e.title)
+def query(store: Store, e: Embeddable, vector: list[float], k: int, index: str | None = None,
+          candidates: int = 0) -> list[dict[str, Any]]:
+    """The k nearest nodes in ``index`` (default: the live index; search passes ``serving_index``),
+    chosen from max(k, candidates) the index returns (its recall grows with what it is asked for)."""
+    return store.read(SEARCH, index=index or e.index, k=k, candidates=max(k, candidates), v=vector,
+                      label=e.label, key=e.key, title=e.title)
 
 
 def has_index(store: Store, e: Embeddable) -> bool:

@@ -126,6 +126,6 @@ def test_search_cli(embedded, cli_env) -> None:
     out = subprocess.run([sys.executable, "-m", "cli.main", "search", "レアアースフリー磁石", "-k", "2", "--json"],
                          env=cli_env, capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
     hits = json.loads(out.stdout)
-    # In-process search checks the exact order; after the dashboard tests in one session this CLI
-    # run once ranked a battery paper first (not yet explained), so here: among the top two.
-    assert "arxiv:2401.10001" in [h["key"] for h in hits[:2]]
+    # k=2 once missed this document after other tests had filled and emptied the session's index:
+    # Neo4j hands k to HNSW as its beam width. Search now asks the index for search_candidates.
+    assert [h["key"] for h in hits][:1] == ["arxiv:2401.10001"], hits

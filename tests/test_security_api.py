@@ -271,6 +271,15 @@ def test_recomputations_cost_more_of_the_rate_limit(store, neo4j_conn: Connectio
         assert c.get("/shortlist", headers=h, params={"window": "1990-2030"}).status_code == 200    # 11
         assert c.get("/shortlist", headers=h, params={"window": "1990-2030", "limit": 3}).status_code == 200  # 12: built
         error(c.get("/shortlist", headers=h, params={"window": "1991-2030"}), 429, "rate_limited")
+    # over stored rankings a shortlist is a read: every new weight set (a slider move) costs 1 unit
+    with TestClient(create_app(make_settings(tmp_path, api_requests_per_minute=12, api_recompute_cost=5),
+                               neo4j_conn)) as c:
+        for i in range(12):
+            w = f"autonomy_risk:{0.05 * (i + 1):.2f}"
+            r = c.get("/shortlist", headers=h, params={"window": "2020-2022", "weights": w})
+            assert r.status_code == 200 and r.json()["items"], (i, r.text[:200])
+        error(c.get("/shortlist", headers=h, params={"window": "2020-2022", "weights": "autonomy_risk:0.9"}),
+              429, "rate_limited")
 
 
 def test_concurrent_recomputations_are_bounded_per_key_and_shared(store, neo4j_conn: Connection, tmp_path: Path,
