@@ -91,6 +91,15 @@ class Population:
         return out
 
 
+    def evidence_rows(self) -> list[dict[str, Any]]:
+        """The evidence sample in the shape graph/counts.write_evidence stores."""
+        definition = {t.technology: t.definition for t in self.totals}
+        return [{"technology": t, "definition": definition.get(t, t), "country": c, "source": "openalex-snapshot",
+                 "as_of": self.summary.as_of, "works": [e.key for e in ws], "openalex_ids": [e.openalex_id for e in ws],
+                 "years": [e.year for e in ws], "cites": [e.cited_by_count for e in ws]}
+                for t, per in sorted(self.evidence.items()) for c, ws in sorted(per.items())]
+
+
 # ---------------------------------------------------------------- counting (mergeable)
 
 def empty() -> Acc:

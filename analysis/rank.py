@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from analysis.composite import COMPONENTS, DEFAULT_WEIGHTS, check_weights, rewei
 from analysis.concentration import RiskRule, contested as is_contested, hhi, top_orgs_in
 from analysis.counting import Docs, cagr, family_docs, h_index, top_mask, works_docs
 from analysis.intervals import div, num, resamples, shares, widened
+from analysis import population_basis as pb
 from analysis.profiles import Profile
 from core.errors import ConfigError
 from core.ranking import ROW_VERSION, RankingRow, rows_from
@@ -42,6 +43,7 @@ class Params:
     min_about_score: float = 0.0
     min_documents: int = 30           # attributed documents before a ranking names a leader's concentration
     min_cell_documents: int = 10      # documents before one entity is ranked and gets a growth rate
+    population_min_coverage: float = 0.9   # share of the sample's works in years the population counts cover
     weights: tuple[tuple[str, float], ...] = tuple(DEFAULT_WEIGHTS.items())
     risk: RiskRule = field(default_factory=RiskRule)
 
@@ -284,6 +286,31 @@ def rescore(rows: list[RankingRow], weights: dict[str, float], profile: Profile)
     return out
 
 
+def on_population(rk: Ranking, found: list[pb.Slice], params: Params, profile: Profile,
+                  sample_years: Counter[int]) -> Ranking:
+    """A country ranking re-based on the first usable population slice (analysis/population_basis.py);
+    unchanged, with the reason in ``summary.population``, when none can stand for the population."""
+    why = []
+    for s in found:
+        reason = pb.usable(s, int(rk.summary.get("n") or 0), sample_years, params.population_min_coverage)
+        if reason:
+            why.append({"source": s.source, "definition": s.definition, "why": reason})
+            continue
+        rows, summary = pb.rebase(rk.rows, rk.summary, s, params.counting, profile, params.min_documents,
+                                  params.min_cell_documents, params.risk)
+        rows = rescore(rows, dict(params.weights), profile)
+        ranked = [r for r in rows if r.rank is not None]
+        by_weight = [r for r in rows if r.rank_weighted is not None]
+        summary.update(leader_raw=ranked[0].id if ranked else None,
+                       leader_weighted=min(by_weight, key=lambda r: (r.rank_weighted, r.id)).id if by_weight else None)
+        inputs = {**rk.params, "population": {"source": s.source, "definition": s.definition, "as_of": s.as_of,
+                                              "years": list(s.years), "works": s.n}}
+        return replace(rk, key=ranking_key(inputs), params=inputs, rows=rows, summary=summary)
+    if why:
+        rk.summary["population"] = {"used": False, "considered": why}
+    return rk
+
+
 def _ranks_among(score: np.ndarray, keep: np.ndarray) -> list[int | None]:
     """1-based rank by descending score among the kept entries, None for the rest."""
     out: list[int | None] = [None] * len(keep)
@@ -341,6 +368,7 @@ def compute(store: Any, technologies: list[str] | None, by: str, params: Params,
             patents[r["technology"]].append(r)
         for r in gq.materials(store, chunk):
             mats[r["technology"]].append(r)
+        pops = _population(store, chunk, years) if any(b == "country" for b, _ in variants) else {}
         for t in chunk:
             names: dict[str, dict] = {}
             for b, p in variants:
@@ -350,7 +378,22 @@ def compute(store: Any, technologies: list[str] | None, by: str, params: Params,
                     names[b] = gq.names(store, b, ids) if ids else {}
                 rk = rank_technology(t, b, works[t], patents[t], bases[b], p, profile, (first, last), snapshot,
                                      names[b], mats[t])
+                if b == "country" and pops.get(t):
+                    rk = on_population(rk, pops[t], p, profile, Counter(int(r["year"]) for r in works[t]))
                 if save:
                     gq.save_ranking(store, rk.props())
                 out.append(rk)
+    return out
+
+
+def _population(store: Any, techs: list[str], years: tuple[int, int]) -> dict[str, list[pb.Slice]]:
+    """The population count slices the graph holds for each technology in the window."""
+    from graph import counts as gc
+
+    first, last = years
+    out = {}
+    for t in techs:
+        totals = gc.read_totals(store, technology=t, start=first, end=last)
+        if totals:
+            out[t] = pb.slices(gc.read_counts(store, technology=t, kind="country", start=first, end=last), totals, years)
     return out

@@ -21,7 +21,8 @@ def params_from(settings: Settings, window: str, counting: str, bootstrap: int |
     return rank.Params(window=window, counting=counting, bootstrap=bootstrap or settings.rank_bootstrap,
                        seed=settings.rank_seed if seed is None else seed, min_about_score=settings.rank_min_about_score,
                        min_documents=settings.rank_min_documents,
-                       min_cell_documents=settings.rank_min_cell_documents, weights=tuple(w.items()), risk=risk)
+                       min_cell_documents=settings.rank_min_cell_documents,
+                       population_min_coverage=settings.rank_population_min_coverage, weights=tuple(w.items()), risk=risk)
 
 
 def run_rankings(store: Store, technologies: list[str] | None, by: list[str], windows: list[str], counting: list[str],

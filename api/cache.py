@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 KEPT_HEADERS = (b"content-type", b"content-disposition", b"x-data-as-of")
@@ -28,7 +28,6 @@ KEPT_HEADERS = (b"content-type", b"content-disposition", b"x-data-as-of")
 
 @dataclass(frozen=True)
 class Entry:
-    expires: float
     headers: list[tuple[bytes, bytes]]
     body: bytes
 
@@ -38,23 +37,21 @@ class Cache:
 
     def __init__(self, ttl: float = 30.0, max_entries: int = 512, max_body: int = 4_000_000) -> None:
         self.ttl, self.max_entries, self.max_body = ttl, max_entries, max_body
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        # Expiry and LRU eviction by cachetools.
+        self._entries: TTLCache[str, Entry] = TTLCache(max(1, max_entries), max(ttl, 1e-9), timer=time.monotonic)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Entry | None:
         with self._lock:
             hit = self._entries.get(key)
-        return hit if hit is not None and hit.expires > time.monotonic() else None
+        return hit
 
     def put(self, key: str, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
         if len(body) > self.max_body:
             return
         kept = [(k, v) for k, v in headers if k.lower() in KEPT_HEADERS]
         with self._lock:
-            self._entries[key] = Entry(time.monotonic() + self.ttl, kept, body)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries[key] = Entry(kept, body)
 
     def clear(self) -> None:
         with self._lock:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import LRUCache
 
 from analysis import composite, profiles, rank, shortlist
 from analysis.rank import Ranking
@@ -84,11 +84,13 @@ class Service:
         # Every computation a request starts (not a read of stored or cached results) goes through it.
         self.gate = gate or Gate(limits_from(settings))
         self._snap: tuple[float, dict[str, Any]] | None = None
-        self._cache: OrderedDict[str, Ranking] = OrderedDict()
-        self._stored_cache: OrderedDict[str, tuple[float, Ranking | None]] = OrderedDict()
+        # LRU bounds from cachetools; the age checks stay here because the allowed age depends on
+        # the caller (STORED_TTL, VIEW_TTL), which a TTLCache's one ttl cannot express.
+        self._cache: LRUCache[str, Ranking] = LRUCache(256)
+        self._stored_cache: LRUCache[str, tuple[float, Ranking | None]] = LRUCache(1024)
         self._lock = threading.Lock()
         self._embedder: Any = None
-        self._views: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+        self._views: LRUCache[tuple[Any, ...], tuple[float, Any]] = LRUCache(128)
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self.warmed = threading.Event()   # set when the start-up warm-up of dashboard views has ended
 
@@ -135,8 +137,6 @@ class Service:
                     self._computing.pop(ck, None)
             with self._lock:
                 self._views[ck] = (time.monotonic(), out)
-                while len(self._views) > 128:
-                    self._views.popitem(last=False)
         return out
 
     # ------------------------------------------------------------ profiles
@@ -180,8 +180,6 @@ class Service:
         rk = Ranking.from_props(p) if p else None
         with self._lock:
             self._stored_cache[ck] = (now, rk)
-            while len(self._stored_cache) > 1024:
-                self._stored_cache.popitem(last=False)
         return rk
 
     def ranking(self, technology: str, by: str = "country", window: str = "all", counting: str = "fractional",
@@ -219,7 +217,6 @@ class Service:
         ck = "|".join((technology, by, window, counting, profile.ident, snap["snapshot_id"]))
         with self._lock:
             if not fresh and ck in self._cache:
-                self._cache.move_to_end(ck)
                 return self._cache[ck], "cache"
 
         def compute() -> Ranking:
@@ -229,8 +226,6 @@ class Service:
                 raise NotFound(f"nothing to rank for {technology} in window {window}")
             with self._lock:
                 self._cache[ck] = out[0]
-                while len(self._cache) > 256:
-                    self._cache.popitem(last=False)
             return out[0]
 
         return self.gate.run(("ranking", ck), compute), "computed"

@@ -73,7 +73,8 @@ def overview(request: Request, _k: Any = Read, profile: Profile = None, window: 
             blocs = s.get("blocs", {})
             by_id = {x.id: x for x in rk.rows}
             # Who actually leads is the raw score's #1; the alliance-weighted #1 is a lens on it.
-            lead = s.get("leader_raw") or (s.get("leader") or {}).get("id")
+            # With every country's cell too thin to rank there is no #1, and none is named.
+            lead = s["leader_raw"] if "leader_raw" in s else (s.get("leader") or {}).get("id")
             lead_row = by_id.get(lead)
             row.update(leader=lead, leader_weighted=s.get("leader_weighted"),
                        leader_share=lead_row.papers_share if lead_row else None,

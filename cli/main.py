@@ -138,6 +138,10 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
         steps.append(("ingest arXiv (live watch-list)", ["ingest", "arxiv", *(f'all:"{q}"' for q in QUERIES), "--max", str(max_per_query)]))
     # Emerging areas within the two topic corpora with years, besides the whole graph's.
     corpora = [("quant-ph", "quant-ph_oai_dc_extract"), ("robotics", "papercopilot_robotics")] if data is not None else []
+    # Whole-literature counts, where a works snapshot sits beside the data: rankings re-base on
+    # them only where they can stand for the population (analysis/population_basis.py).
+    snap = data / "openalex" / "snapshot_sample" if data is not None else None
+    population = [("population counts", ["population", "stream", str(snap), "--load"])] if snap and snap.is_dir() else []
     return steps + [
         ("technology taxonomy", ["taxonomy", "load"]),
         ("organization resolution", ["orgs", "resolve"]),
@@ -147,6 +151,7 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
         ("embeddings", ["embed", "--mapped-only"]),
         ("emerging clusters", ["clusters"]),
         *((f"emerging clusters in {scope}", ["clusters", "--scope", scope, "--source", src]) for scope, src in corpora),
+        *population,
         ("rankings", ["rank"]),
     ]
 

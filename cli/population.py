@@ -48,11 +48,13 @@ def stream_cmd(snapshot: Annotated[Path, typer.Argument(help="Snapshot root, its
     loaded = None
     if load:
         from cli.store import open_store
-        from graph.counts import write_counts
+        from graph.counts import write_counts, write_evidence
 
         with open_store() as store:
             loaded = write_counts(store, pop.rows, pop.totals)
-        err.print(f"stored {loaded['counts']:,} counts and {loaded['totals']:,} totals in the graph")
+            loaded["evidence"] = write_evidence(store, pop.evidence_rows())
+        err.print(f"stored {loaded['counts']:,} counts, {loaded['totals']:,} totals and the evidence of "
+                  f"{loaded['evidence']:,} (technology, country) cells in the graph")
     if as_json:
         print_json({"summary": {**asdict(s), "quarantine": str(qpath) if qpath else None, "loaded": loaded},
                     "rows": [r.model_dump() for r in pop.rows], "totals": [t.model_dump() for t in pop.totals],

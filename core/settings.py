@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     rank_seed: int = 20260401
     rank_min_about_score: float = 0.0
     rank_min_documents: int = Field(30, description="Attributed documents a ranking needs before it names a leader with its concentration, contest and monopoly risk; below it the ranking is flagged thin and those are withheld.")
+    rank_population_min_coverage: float = Field(0.9, description="Population counts (kizashi counts fetch, kizashi population stream --load) replace a country ranking's paper axes only when they hold at least the sample's attributed works and cover the years holding this share of the sample's works; otherwise the ranking stays on the sample and says why.")
     rank_min_cell_documents: int = Field(10, description="Documents one country or organization needs in a ranking to be ranked and to get a growth rate; below it the row is shown, flagged thin, and not ranked.")
     risk_high_top1: float = 0.5
     risk_high_hhi: float = 0.25

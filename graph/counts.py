@@ -54,6 +54,22 @@ RETURN n.technology AS technology, n.definition AS definition, n.year AS year, n
 ORDER BY technology, definition, source, year
 """
 
+MERGE_EVIDENCE = """
+UNWIND $rows AS r
+MERGE (n:PopulationEvidence {key: r.key})
+SET n.technology = r.technology, n.definition = r.definition, n.country = r.country, n.source = r.source,
+    n.as_of = r.as_of, n.works = r.works, n.openalex_ids = r.openalex_ids, n.years = r.years, n.cites = r.cites
+"""
+
+READ_EVIDENCE = """
+MATCH (n:PopulationEvidence)
+WHERE n.technology = $technology AND ($country IS NULL OR n.country = $country)
+  AND ($source IS NULL OR n.source = $source)
+RETURN n.technology AS technology, n.definition AS definition, n.country AS country, n.source AS source,
+       n.as_of AS as_of, n.works AS works, n.openalex_ids AS openalex_ids, n.years AS years, n.cites AS cites
+ORDER BY country, source, definition
+"""
+
 COUNT_NODES = """
 CALL () { MATCH (n:PopulationCount) RETURN count(n) AS counts }
 CALL () { MATCH (n:PopulationTotal) RETURN count(n) AS totals }
@@ -97,6 +113,21 @@ def read_totals(store: Store, technology: str | None = None, source: str | None 
                 start: int | None = None, end: int | None = None) -> list[CountTotal]:
     rows = store.read(READ_TOTALS, technology=technology, source=source, definition=definition, start=start, end=end)
     return [CountTotal(**r) for r in rows]
+
+
+def write_evidence(store: Store, rows: Iterable[dict[str, Any]], batch_size: int = 500) -> int:
+    """MERGE the stream's bounded evidence sample: per (source, definition, country), the most cited
+    works as parallel lists (work key, OpenAlex ID, year, citations), most cited first. The works
+    themselves need not be in the graph: the OpenAlex IDs lead to them."""
+    out = [{**r, "key": "|".join((r["source"], r["definition"], r["country"]))} for r in rows]
+    for batch in _batches(out, batch_size):
+        store.write(MERGE_EVIDENCE, rows=list(batch))
+    return len(out)
+
+
+def read_evidence(store: Store, technology: str, country: str | None = None,
+                  source: str | None = None) -> list[dict[str, Any]]:
+    return store.read(READ_EVIDENCE, technology=technology, country=country, source=source)
 
 
 def stored(store: Store) -> dict[str, int]:

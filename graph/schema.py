@@ -39,6 +39,8 @@ STATEMENTS: list[str] = [
     # Population counts (graph/counts.py)
     "CREATE CONSTRAINT populationcount_key IF NOT EXISTS FOR (n:PopulationCount) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT populationtotal_key IF NOT EXISTS FOR (n:PopulationTotal) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT populationevidence_key IF NOT EXISTS FOR (n:PopulationEvidence) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX populationevidence_tech IF NOT EXISTS FOR (n:PopulationEvidence) ON (n.technology, n.country)",
     "CREATE INDEX populationcount_slice IF NOT EXISTS FOR (n:PopulationCount) ON (n.technology, n.entity_kind, n.year)",
     "CREATE INDEX populationtotal_slice IF NOT EXISTS FOR (n:PopulationTotal) ON (n.technology, n.year)",
 ]

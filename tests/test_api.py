@@ -434,3 +434,24 @@ def test_technology_detail_by_hand(api: Api) -> None:
     windowed = ok(api.client.get("/ui/technologies/a/detail", headers=api.read, params={"window": "2022-2022"}))
     assert windowed["data"]["counts"]["works"] == 2 and windowed["data"]["years"] == [2022, 2022]
     error(api.client.get("/ui/technologies/tech:nope/detail", headers=api.read), 404, "not_found")
+
+
+def test_overview_names_no_leader_when_no_country_can_be_ranked(store, neo4j_conn: Connection, tmp_path: Path) -> None:
+    from analysis import rank
+
+    seed(store)
+    # tech:b's 20 works make a ranking (≥ 3), but no country has the 50 documents a ranked cell needs
+    settings = make_settings(tmp_path, rank_min_documents=3, rank_min_cell_documents=50)
+    rank.compute(store, None, "country", params_from(settings, "all", "fractional"), profiles.load(), save=True)
+    key, _ = KeyStore.at(tmp_path).create("read")
+    with TestClient(create_app(settings, neo4j_conn)) as c:
+        techs = ok(c.get("/ui/overview", headers={"X-API-Key": key}))["data"]["technologies"]
+    b = next(x for x in techs if x["key"] == "tech:b")
+    assert b["thin"] is False and all(s["rank"] is None for s in b["scores"].values())
+    assert (b["leader"], b["leader_share"], b["leader_concern"]) == (None, None, False)
+    settings = make_settings(tmp_path, rank_min_documents=3, rank_min_cell_documents=1)
+    rank.compute(store, None, "country", params_from(settings, "all", "fractional"), profiles.load(), save=True)
+    with TestClient(create_app(settings, neo4j_conn)) as c:
+        techs = ok(c.get("/ui/overview", headers={"X-API-Key": key}))["data"]["technologies"]
+    b = next(x for x in techs if x["key"] == "tech:b")
+    assert (b["leader"], b["leader_share"]) == ("US", pytest.approx(0.9))

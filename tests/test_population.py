@@ -178,16 +178,24 @@ def test_a_dask_cluster_address_gives_the_same_counts(pop: Population) -> None:
 
 
 def test_cli_stream_prints_and_loads_the_counts(store, cli_env, pop: Population) -> None:
-    from graph.counts import read_counts, read_totals
+    from graph.counts import read_counts, read_evidence, read_totals
 
     out = json.loads(kz(cli_env, "population", "stream", str(SNAPSHOT), "--scheduler", "threads", "--evidence", "2",
                         "--json", "--load"))
     assert out["rows"] == [r.model_dump() for r in pop.rows] and out["summary"]["quarantined"] == 1
     assert Path(out["summary"]["quarantine"]).is_file()
-    assert out["summary"]["loaded"] == {"counts": len(pop.rows), "totals": len(pop.totals)}
+    cells = sum(len(per) for per in pop.evidence.values())
+    assert out["summary"]["loaded"] == {"counts": len(pop.rows), "totals": len(pop.totals), "evidence": cells}
     key = lambda r: (r.technology, r.entity_kind, r.entity, r.year)   # noqa: E731
     assert sorted(read_counts(store, source="openalex-snapshot"), key=key) == sorted(pop.rows, key=key)
     assert len(read_totals(store, source="openalex-snapshot")) == len(pop.totals)
+    # the bounded evidence sample: at most --evidence 2 works per cell, most cited first, as the stream kept them
+    tech, per = next(iter(sorted(pop.evidence.items())))
+    stored = {e["country"]: e for e in read_evidence(store, tech)}
+    assert set(stored) == set(per)
+    for c, ws in per.items():
+        assert stored[c]["works"] == [w.key for w in ws] and len(ws) <= 2
+        assert stored[c]["cites"] == sorted(stored[c]["cites"], reverse=True)
 
 
 def test_not_a_snapshot_is_a_clear_error(tmp_path: Path) -> None:

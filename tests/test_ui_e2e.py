@@ -277,3 +277,45 @@ def test_every_page_renders_real_data(stack: Stack, browser) -> None:
     assert "重要技術ごとの主導国" in text and "データ時点" in text
     shot(page, "8-overview-ja")
     assert not errors, errors
+
+
+def test_overview_names_raw_leaders_and_keeps_concern_leads_under_the_lens(stack: Stack, browser) -> None:
+    import httpx
+
+    body = httpx.get(f"{stack.api}/ui/overview", headers={"X-API-Key": stack.key}, timeout=120,
+                     params={"profile": "jp_economic_security", "window": "all", "counting": "fractional"}).json()
+    shown = [x for x in body["data"]["technologies"]
+             if x["ranked"] and sum((x.get("documents") or {}).get(k, 0) for k in ("works", "patent_families"))]
+    led = [x for x in shown if x.get("leader") and not x.get("thin")]
+    # the leader each row names is the top raw score among its ranked countries, whatever the profile
+    for x in led:
+        ranked = {cc: s["score"] for cc, s in (x.get("scores") or {}).items() if s.get("rank") is not None}
+        assert ranked and max(ranked.values()) == ranked[x["leader"]], (x["key"], x["leader"], ranked)
+        assert x["scores"][x["leader"]]["rank"] == 1
+    concern = [x for x in led if x.get("leader_concern")]
+    assert led and concern, "the shared data has technologies led by a country of concern"
+    want = sorted((bool(x.get("leader_concern")), x["leader"]) for x in led)
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+
+    def labels() -> list[tuple[bool, str]]:
+        ticks = page.locator("[data-testid=stPlotlyChart]").first.locator(".ytick text").all_inner_texts()
+        return sorted((bool(m.group(1)), m.group(2)) for m in (re.search(r" — lead (⚠ )?([A-Z]{2}) \d+%", t)
+                                                                for t in ticks) if m)
+
+    open_page(page, stack.ui, "")
+    assert "Raw score: who actually leads" in main_text(page)
+    assert labels() == want                       # every raw leader named, concern leads marked ⚠
+    chart = page.locator("[data-testid=stPlotlyChart]").first
+    page.get_by_test_id("stMain").get_by_text("Alliance-weighted lens").click()
+    settle(page)
+    page.wait_for_function("document.querySelector('[data-testid=stMain]').innerText.includes('Alliance-weighted lens: scores')",
+                           timeout=60_000)
+    page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=60_000)
+    # under the lens the rows still name the raw leader, and each concern-led row's leader cell
+    # is drawn as ⚠ with its share instead of a weighted 0
+    assert labels() == want
+    cells = re.findall(r"(?<!lead )⚠ \d+%", chart.inner_text())
+    assert len(cells) >= len(concern), (len(cells), len(concern))
+    shot(page, "1-overview-weighted-lens")
+    page.close()

@@ -1,0 +1,119 @@
+"""Country rankings re-based on population counts held in the graph (analysis/population_basis.py),
+on the real Neo4j with the hand-computable seed graph.
+
+The counts below are made up in the shape both producers write (core/counts.py): tech:b has
+400 works in 2020–2022 by its population counts against the sample's 20 (18 US, 2 GB, all 2021).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis import profiles, rank, shortlist
+from analysis.intervals import wilson
+from core.counts import CountRow, CountTotal
+from graph import counts as gc
+from tests.test_rank_seed import seed
+
+P = rank.Params(window="2020-2022", bootstrap=50)
+DEF = "tech:b@3"
+TOTALS_B = {2020: (100, 10), 2021: (120, 12), 2022: (180, 18)}
+COUNTS_B = {"US": {2020: (30, 4), 2021: (35, 4), 2022: (40, 5)}, "CN": {2020: (50, 4), 2021: (60, 6), 2022: (100, 8)},
+            "JP": {2020: (10, 1), 2021: (15, 1), 2022: (20, 2)}, "GB": {2021: (5, 0)}, "DE": {2022: (3, 0)}}
+
+
+def put(store, tech: str, definition: str, totals: dict[int, tuple[int, int]],
+        counts: dict[str, dict[int, tuple[int, int]]], as_of: str = "2026-12-01") -> None:
+    gc.write_counts(store,
+                    [CountRow(technology=tech, definition=definition, entity_kind="country", entity=c, year=y, works=w,
+                              top10=t, source="openalex-api", as_of=as_of)
+                     for c, ys in counts.items() for y, (w, t) in ys.items()],
+                    [CountTotal(technology=tech, definition=definition, year=y, works=w, top10=t, source="openalex-api",
+                                as_of=as_of) for y, (w, t) in totals.items()])
+
+
+def rows(rk) -> dict:
+    return {r.id: r for r in rk.rows}
+
+
+@pytest.fixture
+def seeded(store):
+    seed(store)
+    return store
+
+
+def test_population_counts_replace_the_paper_axes(seeded) -> None:
+    prof = profiles.load()
+    [before] = rank.compute(seeded, ["tech:b"], "country", P, prof)
+    assert before.summary["basis"] == "sample" and before.summary["leader"]["id"] == "US"
+    put(seeded, "tech:b", DEF, TOTALS_B, COUNTS_B)
+    [rk] = rank.compute(seeded, ["tech:b"], "country", P, prof)
+    s, r = rk.summary, rows(rk)
+    assert (s["basis"], s["n"]) == ("population", 400)
+    pop = s["population"]
+    assert (pop["used"], pop["source"], pop["definition"], pop["as_of"], pop["years"], pop["sample_n"]) == \
+        (True, "openalex-api", DEF, "2026-12-01", [2020, 2022], 20)
+    assert {row.basis for row in rk.rows} == {"population"}
+    # shares of all 400 works (the sample's fractional/full ratio is 1 for every country here)
+    assert {k: v.papers_share for k, v in r.items()} == pytest.approx(
+        {"CN": 210 / 400, "US": 105 / 400, "JP": 45 / 400, "GB": 5 / 400, "DE": 3 / 400})
+    lo, hi = wilson(210 / 400, 400)
+    assert (r["CN"].papers_share_lo, r["CN"].papers_share_hi) == pytest.approx((float(lo), float(hi)), abs=1e-6)
+    assert (r["CN"].papers_full, r["CN"].n, r["CN"].top10_papers) == (210, 210, 18)
+    assert r["CN"].top10_share == pytest.approx(18 / 40)
+    assert r["CN"].growth == pytest.approx((101 / 51) ** 0.5 - 1, rel=1e-6)
+    # the concern lead the sample could not see is the leader now, and the bloc shares follow
+    assert s["leader"]["id"] == "CN" and s["leader_raw"] == "CN" and r["CN"].rank == 1
+    assert s["blocs"]["concern_papers"]["share"] == pytest.approx(210 / 400)
+    assert s["blocs"]["papers_basis"] == "population"
+    assert s["hhi"] == pytest.approx(sum((x / 400) ** 2 for x in (210, 105, 45, 5, 3)))
+    # thin cells are shown, not ranked: GB 5 and DE 3 works (DE is not in the sample at all)
+    assert (r["GB"].thin, r["GB"].rank, r["GB"].growth) == (True, None, None)
+    assert (r["DE"].thin, r["DE"].rank, r["DE"].evidence_works) == (True, None, 0)
+    # the sample stays the drill-down evidence, and the key says which counts were used
+    assert len(rk.evidence["works"]["US"]) == 18 and rk.key != before.key
+    assert rk.params["population"]["definition"] == DEF
+
+
+def test_full_and_fractional_population_shares(seeded) -> None:
+    # tech:a's sample: US and JP have 1.5 fractional of 2 papers (ratio .75), CN 2 of 2
+    put(seeded, "tech:a", "tech:a@1", {2020: (50, 5), 2022: (50, 5)},
+        {"US": {2020: (40, 4)}, "CN": {2020: (20, 2), 2022: (10, 1)}, "JP": {2022: (20, 3)}})
+    [frac] = rank.compute(seeded, ["tech:a"], "country", P, profiles.load())
+    [full] = rank.compute(seeded, ["tech:a"], "country", rank.Params(window="2020-2022", bootstrap=50,
+                                                                     counting="full"), profiles.load())
+    assert {k: v.papers_share for k, v in rows(full).items()} == pytest.approx({"US": 0.4, "CN": 0.3, "JP": 0.2})
+    assert {k: v.papers_share for k, v in rows(frac).items()} == pytest.approx({"US": 0.3, "CN": 0.3, "JP": 0.15})
+    assert rows(frac)["US"].papers_fractional == pytest.approx(30.0)
+    # concentration is on fractional shares whatever the counting
+    assert full.summary["hhi"] == pytest.approx(frac.summary["hhi"]) == pytest.approx(0.09 + 0.09 + 0.0225)
+
+
+def test_counts_that_cannot_be_the_population_are_not_used(seeded) -> None:
+    prof = profiles.load()
+    # fewer works than the sample holds
+    put(seeded, "tech:a", "tech:a@1", {2020: (2, 0), 2022: (1, 0)}, {"US": {2020: (2, 0)}})
+    # years that hold none of the sample's works (tech:b's are all 2021)
+    put(seeded, "tech:b", DEF, {2020: (500, 50)}, {"CN": {2020: (400, 40)}})
+    a, b = rank.compute(seeded, ["tech:a", "tech:b"], "country", P, prof)
+    for rk, why in ((a, "fewer than the 5 the sample holds"), (b, "hold 0% of the sample's works")):
+        assert rk.summary["basis"] == "sample" and {r.basis for r in rk.rows} == {"sample"}
+        [considered] = rk.summary["population"]["considered"]
+        assert rk.summary["population"]["used"] is False and why in considered["why"], considered
+    assert b.summary["leader"]["id"] == "US"
+    # organisation rankings are never re-based: the counts' institutions are OpenAlex lineages
+    [org] = rank.compute(seeded, ["tech:b"], "organization", P, prof)
+    assert org.summary["basis"] == "sample" and "population" not in org.summary
+
+
+def test_the_shortlist_reads_the_population_basis(seeded) -> None:
+    prof = profiles.load()
+    put(seeded, "tech:b", DEF, TOTALS_B, COUNTS_B)
+    rank.compute(seeded, None, "country", P, prof, save=True)
+    sl = shortlist.from_store(seeded, prof, "2020-2022", "fractional", params=P)
+    row = next(r for r in sl.rows if r["technology"] == "tech:b")
+    assert (row["basis"], row["n"], row["leader"]) == ("population", 400, "CN")
+    assert row["concern_papers"] == pytest.approx(210 / 400, abs=1e-6)
+    assert row["jp_share"] == pytest.approx(45 / 400)
+    other = next(r for r in sl.rows if r["technology"] == "tech:a")
+    assert other["basis"] == "sample"
