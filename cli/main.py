@@ -145,8 +145,9 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
     return steps + [
         ("technology taxonomy", ["taxonomy", "load"]),
         ("organization resolution", ["orgs", "resolve"]),
-        # Phrase rules first over everything; the multilingual embedder (~60 texts/s on two
-        # cores) then encodes the technology-relevant documents, for search and clusters.
+        # Phrase rules first over everything; the multilingual embedder, far slower per text
+        # (python -m bench.embed prints its rate), then encodes only the technology-relevant
+        # documents, for search and clusters.
         ("document → technology mapping", ["map", "--method", "rule"]),
         ("embeddings", ["embed", "--mapped-only"]),
         ("emerging clusters", ["clusters"]),
