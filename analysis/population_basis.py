@@ -10,7 +10,10 @@ cover a technology, its paper axes are taken from them instead:
   estimated as the full share × the country's fractional/full ratio in the ingested sample (the
   sample's overall ratio for a country it does not hold). The ratio's own sampling error is not in
   the interval; rankings over a small sample say so through ``summary.population.ratio_from``;
-- growth is the smoothed yearly growth of the country's counts between the first and last covered year;
+- growth is the smoothed yearly growth of the country's works per year between the first and last
+  covered span (per-year counts: the first and last year), over the years between their midpoints.
+  A window the counts cover with one span (the API's per-span plan, ingest/openalex_counts.py)
+  holds no growth, so growth stays on the sample and ``summary.population.fields`` leaves it out;
 - concentration, contest, monopoly risk and the bloc paper shares follow from those shares.
 
 Patents, the top-1% share, h-index and RCA stay on the sample, and ``summary.population.fields``
@@ -44,46 +47,66 @@ FIELDS = ("papers_full", "papers_fractional", "papers_share", "top10_papers", "t
           "n", "thin", "leader", "hhi", "contested", "monopoly_risk", "blocs.papers", "blocs.concern_papers")
 
 
+Span = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Slice:
-    """One (source, definition) of counts for one technology, summed over the covered years."""
+    """One (source, definition) of counts for one technology, summed over the covered spans."""
 
     source: str
     definition: str
     as_of: str
-    years: tuple[int, ...]
+    years: tuple[int, ...]                   # every year the spans cover
+    spans: tuple[Span, ...]                  # (first, last) years; (y, y) for per-year counts
     n: int                                   # all works of the technology in those years
     n_top10: int | None
     works: dict[str, int]                    # country → works with an author there
     top10: dict[str, int]
-    by_year: dict[str, dict[int, int]]
+    by_span: dict[str, dict[Span, int]]
+
+
+def _plans(ts: list[CountTotal]) -> list[list[CountTotal]]:
+    """Non-overlapping sets of totals: per-year and per-span fetches of the same definition can
+    both be stored, and summing them would count works twice. Returns the per-year set and, if
+    there are multi-year spans, those spans with the single years they leave uncovered."""
+    years = [t for t in ts if t.span[0] == t.span[1]]
+    wide = [t for t in ts if t.span[0] != t.span[1]]
+    if not wide:
+        return [years]
+    inside = {y for t in wide for y in range(t.span[0], t.span[1] + 1)}
+    out = [wide + [t for t in years if t.year not in inside]]
+    return out + ([years] if years else [])
 
 
 def slices(counts: Iterable[CountRow], totals: Iterable[CountTotal], years: tuple[int, int]) -> list[Slice]:
-    """Every (source, definition) the graph holds for the window, newest as-of first."""
+    """Every (source, definition, plan) the graph holds inside the window, newest as-of first."""
     first, last = years
     tot: dict[tuple[str, str], list[CountTotal]] = defaultdict(list)
     for t in totals:
-        if first <= t.year <= last:
+        if first <= t.span[0] and t.span[1] <= last:
             tot[(t.source, t.definition)].append(t)
     rows: dict[tuple[str, str], list[CountRow]] = defaultdict(list)
     for r in counts:
-        if r.entity_kind == "country" and first <= r.year <= last:
+        if r.entity_kind == "country" and first <= r.span[0] and r.span[1] <= last:
             rows[(r.source, r.definition)].append(r)
     out = []
-    for (src, dfn), ts in tot.items():
-        covered = {t.year for t in ts}
-        works: Counter[str] = Counter()
-        top10: Counter[str] = Counter()
-        by_year: dict[str, dict[int, int]] = defaultdict(dict)
-        for r in rows.get((src, dfn), []):
-            if r.year in covered:
-                works[r.entity] += r.works
-                top10[r.entity] += r.top10 or 0
-                by_year[r.entity][r.year] = r.works
-        t10 = [t.top10 for t in ts]
-        out.append(Slice(src, dfn, max(t.as_of for t in ts), tuple(sorted(covered)), sum(t.works for t in ts),
-                         None if any(x is None for x in t10) else sum(t10), dict(works), dict(top10), dict(by_year)))
+    for (src, dfn), group in tot.items():
+        for ts in _plans(group):
+            covered = {t.span for t in ts}
+            works: Counter[str] = Counter()
+            top10: Counter[str] = Counter()
+            by_span: dict[str, dict[Span, int]] = defaultdict(dict)
+            for r in rows.get((src, dfn), []):
+                if r.span in covered:
+                    works[r.entity] += r.works
+                    top10[r.entity] += r.top10 or 0
+                    by_span[r.entity][r.span] = r.works
+            t10 = [t.top10 for t in ts]
+            out.append(Slice(src, dfn, max(t.as_of for t in ts),
+                             tuple(sorted({y for a, b in covered for y in range(a, b + 1)})), tuple(sorted(covered)),
+                             sum(t.works for t in ts), None if any(x is None for x in t10) else sum(t10),
+                             dict(works), dict(top10), dict(by_span)))
     out.sort(key=lambda s: (s.as_of, s.n), reverse=True)
     return out
 
@@ -100,10 +123,14 @@ def usable(s: Slice, sample_n: int, sample_years: Counter[int], min_coverage: fl
     return None
 
 
-def _growth(by_year: dict[int, int], first: int, last: int) -> float | None:
-    if last <= first:
+def _growth(by_span: dict[Span, int], spans: tuple[Span, ...]) -> float | None:
+    """Smoothed yearly growth between the first and last span's works per year, over the years
+    between their midpoints (for per-year counts: first and last year)."""
+    if len(spans) < 2:
         return None
-    return ((by_year.get(last, 0) + 1.0) / (by_year.get(first, 0) + 1.0)) ** (1.0 / (last - first)) - 1.0
+    (a0, b0), (a1, b1) = spans[0], spans[-1]
+    r0, r1 = by_span.get(spans[0], 0) / (b0 - a0 + 1), by_span.get(spans[-1], 0) / (b1 - a1 + 1)
+    return ((r1 + 1.0) / (r0 + 1.0)) ** (2.0 / (a1 + b1 - a0 - b0)) - 1.0
 
 
 def rebase(rows: list[RankingRow], summary: dict[str, Any], s: Slice, counting: str, profile: Profile,
@@ -114,6 +141,7 @@ def rebase(rows: list[RankingRow], summary: dict[str, Any], s: Slice, counting: 
     overall = frac / full if full else 1.0
     ids = sorted(set(have) | set(s.works))
     first, last = s.years[0], s.years[-1]
+    timed = len(s.spans) > 1            # one span holds no growth: it stays on the sample
     out: list[RankingRow] = []
     fshare: dict[str, tuple[float, float, float]] = {}
     for e in ids:
@@ -142,7 +170,7 @@ def rebase(rows: list[RankingRow], summary: dict[str, Any], s: Slice, counting: 
             basis="population", n=n, thin=thin, papers_full=w, papers_fractional=num(w * ratio),
             papers_share=num(p[0] * k), papers_share_lo=num(lo[0] * k), papers_share_hi=num(hi[0] * k),
             top10_papers=t, top10_share=top[0], top10_share_lo=top[1], top10_share_hi=top[2],
-            growth=None if thin else num(_growth(s.by_year.get(e, {}), first, last)))))
+            growth=r.growth if not timed else None if thin else num(_growth(s.by_span.get(e, {}), s.spans)))))
 
     summ = dict(summary)
     order = sorted(ids, key=lambda e: (-fshare[e][0], e))
@@ -150,7 +178,8 @@ def rebase(rows: list[RankingRow], summary: dict[str, Any], s: Slice, counting: 
     summ.update(basis="population", n=s.n, thin=ranking_thin,
                 population={"used": True, "source": s.source, "definition": s.definition, "as_of": s.as_of,
                             "years": [first, last], "years_counted": len(s.years), "works": s.n,
-                            "top10_works": s.n_top10, "fields": list(FIELDS), "sample_n": summary.get("n"),
+                            "spans": [list(sp) for sp in s.spans], "top10_works": s.n_top10,
+                            "fields": [f for f in FIELDS if timed or f != "growth"], "sample_n": summary.get("n"),
                             "ratio_from": {"sample_works": full, "overall_fractional_per_full": num(overall)}})
     if order:
         lead = {"id": order[0], "share": num(fshare[order[0]][0]), "lo": num(fshare[order[0]][1]),

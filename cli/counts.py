@@ -18,11 +18,14 @@ app = typer.Typer(no_args_is_help=True, help="Population counts (whole literatur
 def fetch(tech: Annotated[Optional[list[str]], typer.Option("--tech", help="Technology key (repeat).")] = None,
           all_techs: Annotated[bool, typer.Option("--all", help="Every technology with a search definition.")] = False,
           years: Annotated[str, typer.Option(help="Publication years, YYYY-YYYY.")] = "2004-2023",
+          span: Annotated[int, typer.Option(min=1, help="Years per counted span, ending on the last year "
+                                                       "(1: per year, about 6× the calls).")] = 5,
+          institutions: Annotated[str, typer.Option(help="Institution tables for the 'latest' span or 'every' span.")] = "latest",
           save: Annotated[Optional[Path], typer.Option(help="Keep every live answer here, for --replay.")] = None,
           replay: Annotated[Optional[Path], typer.Option(help="Read answers saved by --save instead of calling the API.")] = None,
           no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the API even for answers cached on disk.")] = False,
           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Count works per country and institution (top 200 a year) and year, all and top 10%, and load them."""
+    """Count works per country and institution (top 200) and span of years, all and top 10%, and load them."""
     from cli.store import open_store
     from core.errors import ConfigError
     from core.settings import get_settings
@@ -40,7 +43,10 @@ def fetch(tech: Annotated[Optional[list[str]], typer.Option("--tech", help="Tech
     unknown = [k for k in keys if k not in defs.by_tech]
     if unknown:
         raise ConfigError(f"no search definition for {', '.join(unknown)} (ingest/definitions.yaml)")
-    span = oc.parse_years(years)
+    if institutions not in ("latest", "every"):
+        raise ConfigError(f"--institutions {institutions!r}: want 'latest' or 'every'")
+    wanted = oc.parse_years(years)
+    plan = oc.spans(wanted, span)
     settings = get_settings()
     client = None
     saved: list = []
@@ -60,8 +66,8 @@ def fetch(tech: Annotated[Optional[list[str]], typer.Option("--tech", help="Tech
         with open_store() as store:
             for k in keys:
                 d = defs[k]
-                pages = saved if client is None else oc.fetch_counts(client, d, span)
-                got = oc.to_counts(d, pages, span)
+                pages = saved if client is None else oc.fetch_counts(client, d, plan, institutions)  # type: ignore[arg-type]
+                got = oc.to_counts(d, pages, wanted)
                 for p in got.problems:
                     q.add(p)
                 written = write_counts(store, got.rows, got.totals, batch_size=settings.batch_size)
@@ -73,9 +79,9 @@ def fetch(tech: Annotated[Optional[list[str]], typer.Option("--tech", help="Tech
         q.close()
     calls = {"calls": client.calls if client else 0, "cached": client.cached if client else 0}
     if as_json:
-        print_json({"years": [span[0], span[-1]], **calls, "technologies": report, "quarantine": str(q.path) if q.count else None})
+        print_json({"years": [wanted[0], wanted[-1]], "spans": [list(p) for p in plan], **calls, "technologies": report, "quarantine": str(q.path) if q.count else None})
         return
-    table(report, title=f"population counts {span[0]}–{span[-1]} ({'replayed from ' + str(replay) if replay else 'OpenAlex API'})")
+    table(report, title=f"population counts {wanted[0]}–{wanted[-1]} in {len(plan)} spans ({'replayed from ' + str(replay) if replay else 'OpenAlex API'})")
     if client is not None:
         console.print(f"API calls {calls['calls']:,} · answers from the cache {calls['cached']:,}")
     if any(r["pages"] == 0 for r in report):

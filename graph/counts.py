@@ -1,5 +1,5 @@
 """Population counts in the graph: one ``(:PopulationCount)`` per (source, definition,
-entity kind, entity, year) and one ``(:PopulationTotal)`` per (source, definition, year).
+entity kind, entity, year or span) and one ``(:PopulationTotal)`` per (source, definition, year or span).
 
 Both are keyed by a string made of exactly those parts, so loading the same counts again
 changes nothing, and a later fetch of the same slice replaces the earlier one (its
@@ -24,23 +24,24 @@ MERGE_COUNTS = """
 UNWIND $rows AS r
 MERGE (n:PopulationCount {key: r.key})
 SET n.technology = r.technology, n.definition = r.definition, n.entity_kind = r.entity_kind, n.entity = r.entity,
-    n.year = r.year, n.works = r.works, n.top10 = r.top10, n.source = r.source, n.as_of = r.as_of
+    n.year = r.year, n.first_year = r.first_year, n.works = r.works, n.top10 = r.top10, n.source = r.source,
+    n.as_of = r.as_of
 """
 
 MERGE_TOTALS = """
 UNWIND $rows AS r
 MERGE (n:PopulationTotal {key: r.key})
-SET n.technology = r.technology, n.definition = r.definition, n.year = r.year, n.works = r.works,
-    n.top10 = r.top10, n.source = r.source, n.as_of = r.as_of
+SET n.technology = r.technology, n.definition = r.definition, n.year = r.year, n.first_year = r.first_year,
+    n.works = r.works, n.top10 = r.top10, n.source = r.source, n.as_of = r.as_of
 """
 
 READ_COUNTS = """
 MATCH (n:PopulationCount)
 WHERE ($technology IS NULL OR n.technology = $technology) AND ($kind IS NULL OR n.entity_kind = $kind)
   AND ($source IS NULL OR n.source = $source) AND ($definition IS NULL OR n.definition = $definition)
-  AND ($start IS NULL OR n.year >= $start) AND ($end IS NULL OR n.year <= $end)
+  AND ($start IS NULL OR coalesce(n.first_year, n.year) >= $start) AND ($end IS NULL OR n.year <= $end)
 RETURN n.technology AS technology, n.definition AS definition, n.entity_kind AS entity_kind, n.entity AS entity,
-       n.year AS year, n.works AS works, n.top10 AS top10, n.source AS source, n.as_of AS as_of
+       n.year AS year, n.first_year AS first_year, n.works AS works, n.top10 AS top10, n.source AS source, n.as_of AS as_of
 ORDER BY technology, definition, source, entity_kind, year, entity
 """
 
@@ -48,8 +49,9 @@ READ_TOTALS = """
 MATCH (n:PopulationTotal)
 WHERE ($technology IS NULL OR n.technology = $technology) AND ($source IS NULL OR n.source = $source)
   AND ($definition IS NULL OR n.definition = $definition)
-  AND ($start IS NULL OR n.year >= $start) AND ($end IS NULL OR n.year <= $end)
-RETURN n.technology AS technology, n.definition AS definition, n.year AS year, n.works AS works, n.top10 AS top10,
+  AND ($start IS NULL OR coalesce(n.first_year, n.year) >= $start) AND ($end IS NULL OR n.year <= $end)
+RETURN n.technology AS technology, n.definition AS definition, n.year AS year, n.first_year AS first_year,
+       n.works AS works, n.top10 AS top10,
        n.source AS source, n.as_of AS as_of
 ORDER BY technology, definition, source, year
 """
@@ -77,12 +79,17 @@ RETURN counts, totals
 """
 
 
+def _span(c: CountRow | CountTotal) -> str:
+    a, b = c.span
+    return str(b) if a == b else f"{a}-{b}"
+
+
 def count_key(r: CountRow) -> str:
-    return "|".join((r.source, r.definition, r.entity_kind, r.entity, str(r.year)))
+    return "|".join((r.source, r.definition, r.entity_kind, r.entity, _span(r)))
 
 
 def total_key(t: CountTotal) -> str:
-    return "|".join((t.source, t.definition, str(t.year)))
+    return "|".join((t.source, t.definition, _span(t)))
 
 
 def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dict[str, Any]]]:
@@ -104,6 +111,7 @@ def write_counts(store: Store, rows: Iterable[CountRow], totals: Iterable[CountT
 
 def read_counts(store: Store, technology: str | None = None, kind: str | None = None, source: str | None = None,
                 definition: str | None = None, start: int | None = None, end: int | None = None) -> list[CountRow]:
+    """Counts whose year, or whole span, lies inside ``start``–``end``."""
     rows = store.read(READ_COUNTS, technology=technology, kind=kind, source=source, definition=definition,
                       start=start, end=end)
     return [CountRow(**r) for r in rows]

@@ -1,28 +1,33 @@
 """Population counts from the OpenAlex API's ``group_by``: how many works of one technology
-(its search definition, ingest/definitions.yaml) each country and institution had per
-publication year, for all works and for the top 10% by normalized citation percentile.
+(its search definition, ingest/definitions.yaml) each country and institution had per span of
+publication years, for all works and for the top 10% by normalized citation percentile.
 
-The call plan. ``group_by`` groups by one field, so a table of entity × year × {all, top10}
-needs one slice per (year, all|top10) per entity kind; slicing the other way (one call per
-entity, grouped by year) would need ~200 calls per country table instead of 20. Per
-technology and year, in order:
+The call plan. ``group_by`` groups by one field, so a table of entity × time × {all, top10}
+needs one slice per (span, all|top10) per entity kind; slicing the other way (one call per
+entity, grouped by year) would need ~200 calls per country table instead of one. The years
+are cut into spans of ``span`` years ending on the last year (``spans``: 2004–2023 in spans
+of 5 is 2004–08, 2009–13, 2014–18, 2019–23; ``span=1`` is the per-year plan). Per technology
+and span, in order:
 
-1. ``filter=<definition>,publication_year:Y&group_by=authorships.countries:include_unknown``,
+1. ``filter=<definition>,publication_year:A-B&group_by=authorships.countries:include_unknown``,
    cursor-paged (``cursor=*``; pages of 200 groups, sorted by key) until a page has fewer
-   than 200 groups or no ``next_cursor``: every country, and ``meta.count`` is the year's
-   total (the ``CountTotal``), so totals cost no call of their own. A year with 0 works
+   than 200 groups or no ``next_cursor``: every country, and ``meta.count`` is the span's
+   total (the ``CountTotal``), so totals cost no call of their own. A span with 0 works
    stops here: nothing else can be non-zero.
 2. the same with ``citation_normalized_percentile.is_in_top_10_percent:true`` added.
 3. ``group_by=authorships.institutions.lineage``, one page, no cursor: the top 200
    institutions by count (a parent's lineage group holds its children's works). Cursor
    paging would order by key, not count, and a large technology has tens of thousands of
-   institutions a year, so the table is capped at the top 200 per year on purpose.
+   institutions, so the table is capped at the top 200 on purpose. By default only the
+   latest span gets one (``institutions="latest"``): organisation rankings are of the
+   current window, and a table per span doubled the plan's cost.
 4. the same for the top 10%, skipped when step 2 counted none.
 
-Calls = Σ over technology-years: 1 if the year has no works, else
-(country pages, all) + (country pages, top 10%) + 1 + (1 if any top-10% work). With at most
-200 countries a year that is 4 per technology-year: 74 technologies × 20 years = 5,920 calls
-at most, plus one per country table of over 200 countries (bench/counts_calls.py measures it).
+Calls per technology = Σ over spans: 1 if the span has no works, else (country pages, all) +
+(country pages, top 10%), plus 2 for the latest span's institutions. For 74 technologies ×
+20 years, bench/counts_calls.py measured 845 calls in spans of 5, and 5,818 per year with
+institutions every year. Spans cost time resolution: growth inside a one-span
+window is not counted (analysis/population_basis.py keeps it on the sample and says so).
 
 Keys. Countries come as ``https://openalex.org/countries/JP`` (older answers: ``JP``);
 institutions as ``https://openalex.org/I…``. The ``unknown`` country group (works with no
@@ -46,7 +51,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from core.counts import CountRow, CountTotal, EntityKind
@@ -75,24 +80,45 @@ class GroupPage:
     fetched: str
 
 
+Span = tuple[int, int]        # first and last publication year, inclusive
+
+
 @dataclass(frozen=True)
 class Call:
     technology: str
-    year: int
+    span: Span
     kind: EntityKind
     top10: bool
     params: dict[str, str]
 
 
-def year_filter(d: SearchDefinition, year: int, top10: bool) -> str:
-    return ",".join([openalex_filter(d), f"publication_year:{year}", *([TOP10] if top10 else [])])
+def span_filter(d: SearchDefinition, span: Span | int, top10: bool) -> str:
+    a, b = (span, span) if isinstance(span, int) else span
+    years = str(a) if a == b else f"{a}-{b}"
+    return ",".join([openalex_filter(d), f"publication_year:{years}", *([TOP10] if top10 else [])])
 
 
-def call(d: SearchDefinition, year: int, kind: EntityKind, top10: bool, per_page: int = MAX_GROUPS) -> Call:
-    params = {"filter": year_filter(d, year, top10), "group_by": GROUP_BY[kind], "per-page": str(per_page)}
+def call(d: SearchDefinition, span: Span | int, kind: EntityKind, top10: bool, per_page: int = MAX_GROUPS) -> Call:
+    params = {"filter": span_filter(d, span, top10), "group_by": GROUP_BY[kind], "per-page": str(per_page)}
     if kind == "country":
         params["cursor"] = "*"
-    return Call(d.tech, year, kind, top10, params)
+    return Call(d.tech, (span, span) if isinstance(span, int) else span, kind, top10, params)
+
+
+def spans(years: Iterable[int], length: int = 1) -> list[Span]:
+    """Consecutive spans of ``length`` years ending on the last year; the first may be shorter."""
+    ys = sorted(set(years))
+    if length < 1:
+        raise InputError(f"span {length}: want at least 1 year")
+    if not ys:
+        return []
+    if ys != list(range(ys[0], ys[-1] + 1)):
+        raise InputError(f"years {ys[0]}–{ys[-1]} have gaps: spans need consecutive years")
+    out, b = [], ys[-1]
+    while b >= ys[0]:
+        out.append((max(ys[0], b - length + 1), b))
+        b -= length
+    return out[::-1]
 
 
 def parse_years(spec: str) -> list[int]:
@@ -235,9 +261,13 @@ def _count(page: GroupPage) -> int:
     return n if isinstance(n, int) and not isinstance(n, bool) else 0
 
 
-def fetch_counts(client: CountsClient, d: SearchDefinition, years: Iterable[int]) -> Iterator[GroupPage | RecordError]:
-    """Raw answers of the plan above for one technology, in call order."""
-    for y in years:
+def fetch_counts(client: CountsClient, d: SearchDefinition, plan: Iterable[Span | int],
+                 institutions: Literal["every", "latest"] = "every") -> Iterator[GroupPage | RecordError]:
+    """Raw answers of the plan above for one technology, in call order; ``plan`` holds spans
+    (``spans()``) or single years. ``institutions`` says which spans get institution tables."""
+    todo = [(p, p) if isinstance(p, int) else p for p in plan]
+    latest = max(todo, key=lambda t: t[1], default=None)
+    for y in todo:
         first = None
         for p in client.pages(call(d, y, "country", False, client.per_page)):
             first = first or (p if isinstance(p, GroupPage) else None)
@@ -248,6 +278,8 @@ def fetch_counts(client: CountsClient, d: SearchDefinition, years: Iterable[int]
         for p in client.pages(call(d, y, "country", True, client.per_page)):
             top = top or (p if isinstance(p, GroupPage) else None)
             yield p
+        if institutions == "latest" and y != latest:
+            continue
         yield from client.pages(call(d, y, "institution", False, client.per_page))
         if top is not None and _count(top) > 0:
             yield from client.pages(call(d, y, "institution", True, client.per_page))
@@ -260,8 +292,8 @@ def fetch_counts(client: CountsClient, d: SearchDefinition, years: Iterable[int]
 class CountSet:
     rows: list[CountRow] = field(default_factory=list)
     totals: list[CountTotal] = field(default_factory=list)
-    no_country: dict[int, int] = field(default_factory=dict)   # year -> works with no affiliation country
-    capped_years: list[int] = field(default_factory=list)      # years whose institution table hit the top-200 cap
+    no_country: dict[int, int] = field(default_factory=dict)   # span's last year -> works with no affiliation country
+    capped_years: list[int] = field(default_factory=list)      # last years of spans whose institution table hit the cap
     beyond_cap: int = 0        # institutions in the top-10% table but not in the all-works top 200 (not stored)
     problems: list[RecordError] = field(default_factory=list)
     pages: int = 0
@@ -284,8 +316,8 @@ def _entity(kind: EntityKind, key: object) -> str | None:
     return oa if oa and oa.startswith("I") and oa[1:].isdigit() else None
 
 
-def _decode(d: SearchDefinition, page: GroupPage) -> tuple[int, EntityKind, bool] | None:
-    """Which (year, kind, top10) slice of ``d`` a page answers, or None if it is another's."""
+def _decode(d: SearchDefinition, page: GroupPage) -> tuple[Span, EntityKind, bool] | None:
+    """Which (span, kind, top10) slice of ``d`` a page answers, or None if it is another's."""
     q = {k: v[0] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
     kind = KIND_OF.get(q.get("group_by", ""))
     base, flt = openalex_filter(d) + ",publication_year:", q.get("filter", "")
@@ -293,22 +325,29 @@ def _decode(d: SearchDefinition, page: GroupPage) -> tuple[int, EntityKind, bool
         return None
     rest = flt[len(base):]
     top10 = rest.endswith("," + TOP10)
-    rest = rest.removesuffix("," + TOP10)
-    return (int(rest), kind, top10) if rest.isdigit() else None
+    a, _, b = rest.removesuffix("," + TOP10).partition("-")
+    if not a.isdigit() or not (b or a).isdigit() or int(a) > int(b or a):
+        return None
+    return (int(a), int(b or a)), kind, top10
+
+
+def span_label(span: Span) -> str:
+    return str(span[1]) if span[0] == span[1] else f"{span[0]}–{span[1]}"
 
 
 def to_counts(d: SearchDefinition, pages: Iterable[GroupPage | RecordError], years: Iterable[int] | None = None) -> CountSet:
-    """The counts of one technology from its pages (others' pages are passed over)."""
+    """The counts of one technology from its pages (others' pages, and spans not inside
+    ``years``, are passed over)."""
     out = CountSet()
     want = set(years) if years is not None else None
-    slices: dict[tuple[int, EntityKind, bool], _Slice] = {}
+    slices: dict[tuple[Span, EntityKind, bool], _Slice] = {}
     fetched: list[str] = []
     for page in pages:
         if isinstance(page, RecordError):
             out.problems.append(page)
             continue
         where = _decode(d, page)
-        if where is None or (want is not None and where[0] not in want):
+        if where is None or (want is not None and not set(range(where[0][0], where[0][1] + 1)) <= want):
             continue
         groups, meta = page.data.get("group_by"), page.data.get("meta")
         if not isinstance(groups, list) or not isinstance(meta, dict):
@@ -316,7 +355,7 @@ def to_counts(d: SearchDefinition, pages: Iterable[GroupPage | RecordError], yea
             continue
         out.pages += 1
         fetched.append(page.fetched)
-        year, kind, top10 = where
+        (_, year), kind, top10 = where
         s = slices.setdefault(where, _Slice())
         if s.total is None:
             s.total = _count(page)
@@ -340,15 +379,16 @@ def to_counts(d: SearchDefinition, pages: Iterable[GroupPage | RecordError], yea
             s.counts[ent] = s.counts.get(ent, 0) + n
     as_of = min(fetched) if fetched else date.today().isoformat()
     common = {"technology": d.tech, "definition": d.id, "source": SOURCE, "as_of": as_of}
-    for year in sorted({y for y, _, _ in slices}):
-        all_c, top_c = slices.get((year, "country", False)), slices.get((year, "country", True))
+    for span in sorted({sp for sp, _, _ in slices}):
+        all_c, top_c = slices.get((span, "country", False)), slices.get((span, "country", True))
         if all_c is None:
             continue
+        year, at = span[1], {"year": span[1], "first_year": span[0] if span[0] != span[1] else None}
         works = all_c.total or 0
         top_total = top_c.total if top_c else (0 if works == 0 else None)
-        out.totals.append(CountTotal(year=year, works=works, top10=top_total, **common))
+        out.totals.append(CountTotal(works=works, top10=top_total, **at, **common))
         for kind in ("country", "institution"):
-            a, t = slices.get((year, kind, False)), slices.get((year, kind, True))
+            a, t = slices.get((span, kind, False)), slices.get((span, kind, True))
             if a is None:
                 continue
             if kind == "institution" and a.full:
@@ -361,10 +401,11 @@ def to_counts(d: SearchDefinition, pages: Iterable[GroupPage | RecordError], yea
                     top = 0
                 else:
                     top = None       # below the top-200 cut of the top-10% table, or not fetched
-                out.rows.append(CountRow(entity_kind=kind, entity=ent, year=year, works=a.counts[ent], top10=top, **common))
+                out.rows.append(CountRow(entity_kind=kind, entity=ent, works=a.counts[ent], top10=top, **at, **common))
             stray = [ent for ent in (t.counts if t is not None else ()) if ent not in a.counts]
             if kind == "institution":
                 out.beyond_cap += len(stray)
             elif stray:
-                out.problems.append(RecordError(d.tech, f"{year} countries", f"top-10% counts for countries with no works: {stray}"))
+                out.problems.append(RecordError(d.tech, f"{span_label(span)} countries",
+                                                f"top-10% counts for countries with no works: {stray}"))
     return out

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote, urlparse
 import pytest
 
 from core.counts import CountRow, CountTotal
-from core.errors import RecordError
+from core.errors import InputError, RecordError
 from graph.counts import read_counts, read_totals, stored, write_counts
 from ingest import openalex_counts as oc
 from ingest.taxonomy import load_definitions, openalex_filter
@@ -182,7 +182,7 @@ def test_cli_fetch_with_save_then_replay(replay, store, cli_env, tmp_path: Path)
            "KIZASHI_CACHE": str(tmp_path / "cache")}
 
     def cli(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "cli.main", "counts", "fetch", "--tech", TECH, "--years", "2021-2023",
+        done = subprocess.run([sys.executable, "-m", "cli.main", "counts", "fetch", "--tech", TECH, "--years", "2021-2023", "--span", "1", "--institutions", "every",
                                *args], env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
@@ -210,3 +210,45 @@ def test_an_answer_that_is_not_json_is_quarantined_not_fatal(definition, tmp_pat
         httpd.shutdown()
     assert len(r.requests) == 2 and [p.reason.split(":")[0] for p in got.problems] == ["invalid JSON"]
     assert [(t.year, t.works) for t in got.totals] == [(2021, 0)]
+
+
+def test_span_plan_counts_each_span_once_and_institutions_for_the_latest(definition, store, tmp_path: Path):
+    assert oc.spans(range(2004, 2024), 5) == [(2004, 2008), (2009, 2013), (2014, 2018), (2019, 2023)]
+    assert oc.spans(range(2019, 2024), 3) == [(2019, 2020), (2021, 2023)]
+    assert oc.spans([2021], 5) == [(2021, 2021)]
+    with pytest.raises(InputError, match="gaps"):
+        oc.spans([2019, 2021], 2)
+    r = Replay()
+    for span, top10, group_by, cursor in [("2019-2020", False, COUNTRY, "*"), ("2019-2020", True, COUNTRY, "*"),
+                                          ("2021-2023", False, COUNTRY, "*"), ("2021-2023", True, COUNTRY, "*"),
+                                          ("2021-2023", False, INST, None), ("2021-2023", True, INST, None)]:
+        flt = f"{openalex_filter(definition)},publication_year:{span}" + (f",{oc.TOP10}" if top10 else "")
+        name = f"span_{span}_{'countries' if group_by == COUNTRY else 'institutions'}_{'top10' if top10 else 'all'}"
+        r.add(Recording(name, "/works", {"filter": flt, "group_by": group_by, "cursor": cursor}, DIR / f"{name}.json"))
+    httpd, base = r.serve()
+    try:
+        client = _client(base, tmp_path)
+        pages = list(oc.fetch_counts(client, definition, oc.spans(range(2019, 2024), 3), institutions="latest"))
+    finally:
+        httpd.shutdown()
+    # two spans × (all, top 10%) country tables, institutions only for 2021–2023: 6 calls, not the
+    # per-year plan's 5 × 4 = 20
+    assert client.calls == 6 and r.unused() == []
+    got = oc.to_counts(definition, pages, range(2019, 2024))
+    assert got.problems == [] and got.no_country == {2020: 1}
+    assert [(t.span, t.works, t.top10) for t in got.totals] == [((2019, 2020), 30, 3), ((2021, 2023), 90, 9)]
+    cells = {(r.entity_kind, r.entity, r.span): (r.works, r.top10) for r in got.rows}
+    assert cells == {("country", "CN", (2019, 2020)): (20, 2), ("country", "US", (2019, 2020)): (12, 1),
+                     ("country", "CN", (2021, 2023)): (50, 5), ("country", "JP", (2021, 2023)): (10, 0),
+                     ("country", "US", (2021, 2023)): (40, 4),
+                     ("institution", "I99065089", (2021, 2023)): (30, 3), ("institution", "I74801974", (2021, 2023)): (8, 0)}
+    # a span not wholly inside the years asked for is passed over
+    assert {t.span for t in oc.to_counts(definition, pages, range(2021, 2024)).totals} == {(2021, 2023)}
+    # stored beside per-year counts of the same definition, under keys of their own
+    yearly = CountRow(entity_kind="country", entity="CN", year=2023, works=20, top10=2, as_of="2026-12-01", **C)
+    write_counts(store, [*got.rows, yearly], got.totals)
+    assert stored(store) == {"counts": 8, "totals": 2}
+    inside = read_counts(store, TECH, kind="country", start=2021, end=2023)
+    assert sorted((r.span, r.entity) for r in inside) == [((2021, 2023), "CN"), ((2021, 2023), "JP"),
+                                                          ((2021, 2023), "US"), ((2023, 2023), "CN")]
+    assert [t.span for t in read_totals(store, TECH, start=2020, end=2023)] == [(2021, 2023)]

@@ -106,6 +106,45 @@ def test_counts_that_cannot_be_the_population_are_not_used(seeded) -> None:
     assert org.summary["basis"] == "sample" and "population" not in org.summary
 
 
+def put_spans(store, tech: str, definition: str, spans: dict[tuple[int, int], tuple[int, int]],
+              counts: dict[str, dict[tuple[int, int], tuple[int, int]]], as_of: str) -> None:
+    one = lambda sp: sp[0] if sp[0] != sp[1] else None   # noqa: E731
+    gc.write_counts(store,
+                    [CountRow(technology=tech, definition=definition, entity_kind="country", entity=c, year=sp[1],
+                              first_year=one(sp), works=w, top10=t, source="openalex-api", as_of=as_of)
+                     for c, ss in counts.items() for sp, (w, t) in ss.items()],
+                    [CountTotal(technology=tech, definition=definition, year=sp[1], first_year=one(sp), works=w,
+                                top10=t, source="openalex-api", as_of=as_of) for sp, (w, t) in spans.items()])
+
+
+def test_span_counts_beside_yearly_ones_are_not_summed_twice_and_one_span_holds_no_growth(seeded) -> None:
+    prof = profiles.load()
+    narrow = rank.Params(window="2021-2022", bootstrap=50)
+    [sample_narrow] = rank.compute(seeded, ["tech:b"], "country", narrow, prof)
+    put(seeded, "tech:b", DEF, TOTALS_B, COUNTS_B)               # per year, fetched first
+    # the same works counted in spans 2020 and 2021–2022 (the span plan), fetched later
+    sums = {c: {(2020, 2020): ys.get(2020, (0, 0)),
+                (2021, 2022): tuple(a + b for a, b in zip(ys.get(2021, (0, 0)), ys.get(2022, (0, 0))))}
+            for c, ys in COUNTS_B.items()}
+    sums = {c: {sp: v for sp, v in ss.items() if v[0]} for c, ss in sums.items()}
+    put_spans(seeded, "tech:b", DEF, {(2020, 2020): (100, 10), (2021, 2022): (300, 30)}, sums, as_of="2026-12-05")
+    [rk] = rank.compute(seeded, ["tech:b"], "country", P, prof)
+    s, r = rk.summary, rows(rk)
+    assert (s["basis"], s["n"], s["population"]["as_of"]) == ("population", 400, "2026-12-05")
+    assert s["population"]["spans"] == [[2020, 2020], [2021, 2022]] and "growth" in s["population"]["fields"]
+    assert r["CN"].papers_share == pytest.approx(210 / 400) and r["CN"].top10_papers == 18
+    # works a year: 50 in 2020, 160 / 2 in 2021–22; midpoints 2020 and 2021.5
+    assert r["CN"].growth == pytest.approx((81 / 51) ** (1 / 1.5) - 1, rel=1e-6)
+    # a window inside one span: shares from the span, growth stays on the sample and says so
+    [one] = rank.compute(seeded, ["tech:b"], "country", narrow, prof)
+    pop = one.summary["population"]
+    assert (one.summary["basis"], one.summary["n"], pop["spans"]) == ("population", 300, [[2021, 2022]])
+    assert "growth" not in pop["fields"] and "papers_share" in pop["fields"]
+    assert rows(one)["CN"].papers_share == pytest.approx(160 / 300)
+    assert rows(sample_narrow)["US"].growth is not None
+    assert rows(one)["US"].growth == rows(sample_narrow)["US"].growth
+
+
 def test_the_shortlist_reads_the_population_basis(seeded) -> None:
     prof = profiles.load()
     put(seeded, "tech:b", DEF, TOTALS_B, COUNTS_B)
