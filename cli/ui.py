@@ -71,6 +71,28 @@ def _login_installed() -> bool:
     return (major, minor) >= (1, 42) and importlib.util.find_spec("authlib") is not None
 
 
+def api_bind(url: str) -> tuple[str, int]:
+    """Where ``--api`` binds the API so that the dashboard finds it: the host and port of the
+    URL the dashboard calls (KIZASHI_API_URL). The API started here speaks plain HTTP on this
+    machine, so a URL elsewhere, or over https, cannot be served by it."""
+    from urllib.parse import urlsplit
+
+    from ui.binding import is_loopback
+
+    u = urlsplit(url)
+    try:
+        port = u.port
+    except ValueError:
+        port = -1
+    if u.scheme != "http" or not u.hostname or port == -1:
+        raise ConfigError(f"KIZASHI_API_URL={url!r}: --api serves plain http://HOST:PORT on this machine; "
+                          "give such a URL, or drop --api and point KIZASHI_API_URL at the running API")
+    if not is_loopback(u.hostname):
+        raise ConfigError(f"KIZASHI_API_URL={url!r} is not on this machine's loopback address, and --api starts "
+                          "the API here: drop --api to use that API, or point KIZASHI_API_URL at http://127.0.0.1:PORT")
+    return u.hostname, port or 80
+
+
 def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (default: settings.ui_host).")] = None,
              port: Annotated[Optional[int], typer.Option(help="Port (default: settings.ui_port).")] = None,
              api: Annotated[bool, typer.Option("--api/--no-api", help="Also start the API (kizashi serve api) beside it.")] = False) -> None:
@@ -82,6 +104,7 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
     h, p = host or settings.ui_host, port or settings.ui_port
     secrets = guard_binding(h, settings)
     env = dict(os.environ, KIZASHI_API_URL=os.environ.get("KIZASHI_API_URL") or settings.api_url)
+    bind = api_bind(env["KIZASHI_API_URL"]) if api else None
     env["KIZASHI_API_KEY"] = os.environ.get("KIZASHI_API_KEY") or dashboard_key(settings)
     procs: list[subprocess.Popen] = []
 
@@ -90,8 +113,8 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        if api:
-            api_cmd = [sys.executable, "-m", "cli.main", "serve", "api"]
+        if bind is not None:
+            api_cmd = [sys.executable, "-m", "cli.main", "serve", "api", "--host", bind[0], "--port", str(bind[1])]
             procs.append(subprocess.Popen(api_cmd, env=env))
             time.sleep(1.0)
         err.print(f"Kizashi dashboard on http://{h}:{p} (API {env['KIZASHI_API_URL']})")

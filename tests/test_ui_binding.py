@@ -269,3 +269,46 @@ def test_broken_auth_keeps_the_dashboard_closed(monkeypatch, tmp_path: Path) -> 
     broken = {k: v for k, v in AUTH.items() if k != "cookie_secret"}
     at = _app(monkeypatch, tmp_path, {"auth": broken}, {"is_logged_in": True})
     assert "cookie_secret is missing or empty" in _texts(at) and "not reachable" not in _texts(at)
+
+
+# --- serve ui --api: the API goes where the dashboard calls ----------------------------------
+
+@pytest.mark.parametrize("url, why", [
+    ("http://api.example.org:8000", "not on this machine's loopback address"),
+    ("https://127.0.0.1:8443", "plain http://HOST:PORT"),
+    ("http://127.0.0.1:notaport", "plain http://HOST:PORT"),
+])
+def test_api_bind_refuses_what_a_local_api_cannot_serve(url: str, why: str) -> None:
+    from cli.ui import api_bind
+
+    with pytest.raises(ConfigError, match=why):
+        api_bind(url)
+
+
+def test_serve_ui_with_api_starts_the_api_at_kizashi_api_url(cli_env, tmp_path: Path) -> None:
+    import time
+
+    import httpx
+
+    from cli.ui import api_bind
+
+    api_port, ui_port = free_port(), free_port()
+    assert api_bind(f"http://127.0.0.1:{api_port}") == ("127.0.0.1", api_port)
+    env = {**cli_env, "HOME": str(tmp_path), "KIZASHI_API_URL": f"http://127.0.0.1:{api_port}"}
+    argv = [sys.executable, "-m", "cli.main", "serve", "ui", "--api", "--port", str(ui_port)]
+    proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, health, page = time.monotonic() + 120, None, None
+        while (health is None or page is None) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                health = health or httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=2)
+                page = page or httpx.get(f"http://127.0.0.1:{ui_port}/", timeout=2)
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert health is not None and health.status_code == 200 and health.json()["neo4j"] == "up", health
+        assert page is not None and page.status_code == 200
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert f"(API http://127.0.0.1:{api_port})" in out and f"Kizashi API on http://127.0.0.1:{api_port}" in out
