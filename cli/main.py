@@ -162,8 +162,15 @@ def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory la
         offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
         max_per_query: Annotated[int, typer.Option(help="Live: records per watch-list query and source.")] = 200,
         serve: Annotated[bool, typer.Option(help="Serve the API and the dashboard at the end.")] = True,
-        skip: Annotated[Optional[list[str]], typer.Option(help="Skip steps whose name starts with this (repeatable).")] = None) -> None:
-    """The main job: local Neo4j → ingest → analyse → serve (API + dashboard)."""
+        skip: Annotated[Optional[list[str]], typer.Option(help="Skip steps whose name starts with this (repeatable).")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the step table as JSON on stdout (the steps' "
+                                                             "own output goes to stderr).")] = False) -> None:
+    """The main job: local Neo4j → ingest → analyse → serve (API + dashboard); ends with a step table."""
+    import contextlib
+    from datetime import datetime, timezone
+
+    from cli import steps as st
+    from graph import queries
     from ingest import watchlist
 
     settings = get_settings()
@@ -173,18 +180,42 @@ def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory la
     if data is None and not live:
         raise ConfigError("offline and no data: pass --data DIR, a snapshot directory laid out like shared/data "
                           "(openalex/, arxiv/, patents/, policy/, bibliometric_exports/)")
-    open_store().close()
-    for name, argv in _steps(data, live, max_per_query):
-        if any(name.startswith(s) for s in skip or ()):
-            continue
-        console.rule(f"[bold]{name}")
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    times: list[st.StepTime] = []
+
+    def tally(embeds: bool) -> st.Tally:
+        with open_store() as store:
+            c = queries.counts(store)
+            return st.Tally(sum(c["nodes"].values()), sum(c["relationships"].values()),
+                            queries.embedded(store) if embeds else None)
+
+    def step(name: str, argv: list[str]) -> None:
         try:
             app(argv, standalone_mode=False)
         except typer.Exit as e:
             if e.exit_code:
                 raise KizashiError(f"step '{name}' failed (kizashi {' '.join(argv)})") from None
-    console.rule("[bold]summary")
-    summary(as_json=False)
+
+    out = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    try:
+        with out:
+            open_store().close()
+            for name, argv in _steps(data, live, max_per_query):
+                if any(name.startswith(s) for s in skip or ()):
+                    continue
+                console.rule(f"[bold]{name}")
+                st.measure(name, argv, tally, lambda: step(name, argv), times)
+            console.rule("[bold]summary")
+            summary(as_json=False)
+    finally:
+        if times:
+            report = st.as_dict(times, started)
+            path = st.save(settings.home, report)
+            if as_json:
+                print_json(report)
+            else:
+                st.show(times)
+                console.print(f"[dim]step table: {path}[/dim]")
     if serve:
         _serve(settings)
 

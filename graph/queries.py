@@ -37,6 +37,14 @@ def counts(store: Store) -> dict[str, dict[str, int]]:
     return {"nodes": {k: v for k, v in nodes.items() if v}, "relationships": {k: v for k, v in rels.items() if v}}
 
 
+EMBEDDED = "MATCH (n) WHERE n.embedding IS NOT NULL RETURN count(n) AS n"
+
+
+def embedded(store: Store) -> int:
+    """Nodes holding a live embedding (a scan of all nodes: for step tallies, not for pages)."""
+    return store.read(EMBEDDED)[0]["n"]
+
+
 def top_countries(store: Store, limit: int = 10) -> list[dict[str, Any]]:
     return store.read(TOP_COUNTRIES, limit=limit)
 

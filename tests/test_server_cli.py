@@ -129,3 +129,29 @@ def test_offline_without_data_says_so(store, cli_env):
     env = {**cli_env, "KIZASHI_OPENALEX_URL": "http://127.0.0.1:9"}
     done = cli(env, "run", "--offline", check=False)
     assert done.returncode == 1 and "offline and no data" in done.stderr
+
+
+def test_run_ends_with_a_step_table_that_accounts_for_every_write(store, cli_env, tmp_path):
+    data = tmp_path / "data"
+    (data / "openalex").mkdir(parents=True)
+    (data / "openalex" / "works.jsonl").write_bytes((FIXTURES / "openalex_works.jsonl").read_bytes())
+    done = cli(cli_env, "run", "--data", str(data), "--no-serve", "--json", "--skip", "embeddings", "--skip", "emerging")
+    report = json.loads(done.stdout)               # stdout holds only the table; the steps wrote to stderr
+    names = [s["name"] for s in report["steps"]]
+    assert names == ["ingest OpenAlex", "technology taxonomy", "organization resolution",
+                     "document → technology mapping", "rankings"]
+    assert all(s["status"] == "done" and s["seconds"] > 0 for s in report["steps"])
+    assert report["steps"][0]["command"] == f"kizashi ingest openalex {data / 'openalex'}"
+    assert report["total_seconds"] == pytest.approx(sum(s["seconds"] for s in report["steps"]), abs=0.3)
+    # the graph was empty: the steps' deltas add up to what it holds now
+    status = json.loads(cli(cli_env, "db", "status", "--json").stdout)
+    assert sum(s["nodes"] for s in report["steps"]) == sum(status["nodes"].values())
+    assert sum(s["relationships"] for s in report["steps"]) == sum(status["relationships"].values())
+    ingest = report["steps"][0]
+    assert ingest["nodes"] >= 3 and ingest["rate_per_second"] == pytest.approx(
+        (ingest["nodes"] + ingest["relationships"]) / ingest["seconds"], rel=0.05)
+    saved = json.loads((tmp_path / "home" / "runs" / "last.json").read_text())
+    assert saved == report
+    shown = cli(cli_env, "run", "--data", str(data), "--no-serve", "--skip", "embeddings", "--skip", "emerging",
+                "--skip", "rankings").stdout
+    assert "main job steps" in shown and "organization resolution" in shown and "step table:" in shown
