@@ -272,32 +272,30 @@ def _embed_label(store, e, emb: Embedder, batch: int, force: bool,
     return rep
 
 
-def search(store, query: str, k: int = 10, labels: list[str] | None = None,
-           embedder: Embedder | None = None) -> list[dict[str, Any]]:
+def search(store, query: str, k: int = 10, labels: list[str] | None = None, embedder: Embedder | None = None,
+           serving: dict[str, tuple[str, int]] | None = None,
+           encode: Callable[[str], list[float]] | None = None) -> list[dict[str, Any]]:
     """Semantic search over works, patents and policy documents, in any language the model knows.
 
-    Returns up to k hits {label, key, title, year, language, score}, best first, across labels."""
+    Returns up to k hits {label, key, title, year, language, score}, best first, across labels,
+    in one query to the graph. A caller that serves many searches passes the serving indexes
+    (``graph.vectors.serving``) and a caching ``encode`` instead of looking them up each time."""
+    from core.settings import get_settings
     from graph import vectors as gv
 
     query = query.strip()
     if not query:
         return []
-    emb = embedder or get_embedder()
-    v = emb.encode([query])[0].tolist()
-    from core.settings import get_settings
-
-    candidates = get_settings().search_candidates
-    hits: list[dict[str, Any]] = []
-    serving = gv.serving(store)
-    for e in gv.EMBEDDABLE:
-        if labels and e.label not in labels:
-            continue
-        index, dim = serving.get(e.label, (None, None))
-        # An index built by another model (other dimensions) cannot answer this query.
-        if dim == len(v):
-            hits.extend(gv.query(store, e, v, k, index, candidates))
-    hits.sort(key=lambda h: -h["score"])
-    return hits[:k]
+    if encode is None:
+        emb = embedder or get_embedder()
+        v = emb.encode([query])[0].tolist()
+    else:
+        v = encode(query)
+    serving = gv.serving(store) if serving is None else serving
+    # An index built by another model (other dimensions) cannot answer this query.
+    plan = [(e, serving[e.label][0]) for e in gv.EMBEDDABLE
+            if (not labels or e.label in labels) and e.label in serving and serving[e.label][1] == len(v)]
+    return gv.search(store, plan, v, k, get_settings().search_candidates)
 
 
 def pair_retrieval(embedder: Embedder, queries: list[str], targets: list[str]) -> dict[str, float]:

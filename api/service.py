@@ -77,6 +77,9 @@ class StoreHolder:
             self._store = None
 
 
+SERVING_TTL = 10.0     # seconds a lookup of the serving vector indexes is reused (an index swap shows within it)
+
+
 class Service:
     def __init__(self, settings: Settings, holder: StoreHolder, gate: Gate | None = None) -> None:
         self.settings = settings
@@ -90,6 +93,11 @@ class Service:
         self._stored_cache: LRUCache[str, tuple[float, Ranking | None]] = LRUCache(1024)
         self._lock = threading.Lock()
         self._embedder: Any = None
+        # Query vectors by text (an analyst retypes and pages; the dashboard repeats), and the
+        # serving vector indexes, looked up at most every SERVING_TTL seconds: without them a
+        # search spent more round trips on SHOW VECTOR INDEXES than on the search itself.
+        self._vectors: LRUCache[str, Any] = LRUCache(4096)      # float32 rows: 2 KB each
+        self._serving: tuple[float, dict[str, tuple[str, int]]] | None = None
         self._views: LRUCache[tuple[Any, ...], tuple[float, Any]] = LRUCache(128)
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self.warmed = threading.Event()   # set when the start-up warm-up of dashboard views has ended
@@ -299,14 +307,31 @@ class Service:
             from graph import vectors as gv
         except ImportError as e:
             raise Unavailable(f"semantic search is not installed: {e}") from e
-        if not any(gv.has_index(self.store, e) for e in gv.EMBEDDABLE):
+        now = time.monotonic()
+        if self._serving is None or now - self._serving[0] >= SERVING_TTL or not self.settings.search_cache:
+            found = gv.serving(self.store)
+            # none yet is not kept: the first `kizashi embed` must show at once
+            self._serving = (now, found) if found else None
+        serving = self._serving[1] if self._serving else {}
+        if not serving:
             raise Unavailable("no embeddings in the graph yet: run `kizashi embed` first")
         if self._embedder is None:
             try:
                 self._embedder = embed.get_embedder(self.settings.embedder)
             except Exception as e:  # a missing model package or file: the feature is unavailable
                 raise Unavailable(f"the embedding model could not be loaded: {e}") from e
-        return embed.search(self.store, q, k, labels, embedder=self._embedder)
+        return embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
+
+    def _encode(self, q: str) -> list[float]:
+        if not self.settings.search_cache:
+            return self._embedder.encode([q])[0].tolist()
+        with self._lock:
+            v = self._vectors.get(q)
+        if v is None:
+            v = self._embedder.encode([q])[0]
+            with self._lock:
+                self._vectors[q] = v
+        return v.tolist()
 
     def cypher(self, query: str, params: dict[str, Any]) -> cypher.Answer:
         st = self.settings

@@ -212,7 +212,7 @@ def run(n: int, port: int, home: Path, queries: int = 50, batch: int = 100) -> d
 
         for j in range(queries):
             t = time.perf_counter(); search(store, qs[j % len(qs)], k=10, labels=["Work"]); tot.append(time.perf_counter() - t)
-            t = time.perf_counter(); gv.query(store, gv.BY_LABEL["Work"], qv[j % len(qs)].tolist(), 10); idx_only.append(time.perf_counter() - t)
+            t = time.perf_counter(); gv.search(store, [(gv.BY_LABEL["Work"], gv.BY_LABEL["Work"].index)], qv[j % len(qs)].tolist(), 10); idx_only.append(time.perf_counter() - t)
         out.update(search_p50_ms=_pct(tot, 50), search_p95_ms=_pct(tot, 95),
                    index_query_p50_ms=_pct(idx_only, 50), index_query_p95_ms=_pct(idx_only, 95))
     finally:

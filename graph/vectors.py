@@ -241,21 +241,26 @@ def count(store: Store, e: Embeddable, model: str) -> dict[str, int]:
     return r[0]
 
 
-SEARCH = """
-CALL db.index.vector.queryNodes($index, $candidates, $v) YIELD node, score
-RETURN $label AS label, node[$key] AS key, node[$title] AS title,
-       coalesce(node.year, toInteger(substring(toString(node.date), 0, 4))) AS year,
-       node.language AS language, score
-ORDER BY score DESC LIMIT $k
-"""
+def _search_union(n: int) -> str:
+    """One query over ``n`` indexes (UNION ALL of the per-index search, each keeping its best
+    ``$k``), so a search across labels is one round trip instead of one per label."""
+    part = ("CALL db.index.vector.queryNodes($index{i}, $candidates, $v) YIELD node, score "
+            "RETURN $label{i} AS label, node[$key{i}] AS key, node[$title{i}] AS title, "
+            "coalesce(node.year, toInteger(substring(toString(node.date), 0, 4))) AS year, "
+            "node.language AS language, score ORDER BY score DESC LIMIT $k")
+    return ("CALL () { " + " UNION ALL ".join(part.format(i=i) for i in range(n)) + " } "
+            "RETURN label, key, title, year, language, score ORDER BY score DESC LIMIT $k")
 
 
-def query(store: Store, e: Embeddable, vector: list[float], k: int, index: str | None = None,
-          candidates: int = 0) -> list[dict[str, Any]]:
-    """The k nearest nodes in ``index`` (default: the live index; search passes ``serving_index``),
-    chosen from max(k, candidates) the index returns (its recall grows with what it is asked for)."""
-    return store.read(SEARCH, index=index or e.index, k=k, candidates=max(k, candidates), v=vector,
-                      label=e.label, key=e.key, title=e.title)
+def search(store: Store, plan: Sequence[tuple[Embeddable, str]], vector: list[float], k: int,
+           candidates: int = 0) -> list[dict[str, Any]]:
+    """The k nearest nodes across the (label, index) pairs of ``plan``, best first, in one query."""
+    if not plan:
+        return []
+    params: dict[str, Any] = {"v": vector, "k": k, "candidates": max(k, candidates)}
+    for i, (e, index) in enumerate(plan):
+        params.update({f"index{i}": index, f"label{i}": e.label, f"key{i}": e.key, f"title{i}": e.title})
+    return store.read(_search_union(len(plan)), **params)
 
 
 def has_index(store: Store, e: Embeddable) -> bool:

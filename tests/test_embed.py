@@ -129,3 +129,37 @@ def test_search_cli(embedded, cli_env) -> None:
     # k=2 once missed this document after other tests had filled and emptied the session's index:
     # Neo4j hands k to HNSW as its beam width. Search now asks the index for search_candidates.
     assert [h["key"] for h in hits][:1] == ["arxiv:2401.10001"], hits
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_api_search_reuses_query_vectors_and_the_index_lookup(embedded, neo4j_conn, tmp_path: Path, use: Embedder,
+                                                              monkeypatch, cached: bool) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.keys import KeyStore
+    from graph import vectors as gv
+    from tests.test_api import make_settings
+
+    lookups: list[int] = []
+    real = gv.serving
+
+    def serving(store):
+        lookups.append(1)
+        return real(store)
+
+    monkeypatch.setattr(gv, "serving", serving)
+    key, _ = KeyStore.at(tmp_path).create("read")
+    with TestClient(create_app(make_settings(tmp_path, search_cache=cached), neo4j_conn)) as client:
+        emb = Counting(use)
+        client.app.state.service._embedder = emb
+        queries = ["レアアースフリー磁石", "量子鍵配送", "レアアースフリー磁石", "量子鍵配送", "レアアースフリー磁石"]
+        answers = [client.get("/search", headers={"X-API-Key": key}, params={"q": q, "k": 2}) for q in queries]
+    assert all(r.status_code == 200 for r in answers), answers[0].text
+    tops = [r.json()["items"][0]["key"] for r in answers]
+    assert tops == ["arxiv:2401.10001", "arxiv:2401.10002"] * 2 + ["arxiv:2401.10001"]
+    assert [r.json()["items"] for r in answers[::2]] == [answers[0].json()["items"]] * 3    # same hits, cached or not
+    if cached:
+        assert emb.seen == ["レアアースフリー磁石", "量子鍵配送"] and len(lookups) == 1
+    else:
+        assert emb.seen == queries and len(lookups) == len(queries)
