@@ -70,6 +70,7 @@ class Settings(BaseSettings):
 
     # Text embedding model (analysis/embed.py): "use-multilingual", "minilm" or "st:<model>".
     embedder: str = "use-multilingual"
+    embed_processes: int = 0     # worker processes for bulk encoding: 0 one per core, 1 in-process
     # Candidates the vector index is asked for before the best k are kept. Neo4j passes k to
     # Lucene's HNSW search as its beam width, so k=2 can miss the true nearest document
     # (neo4j/neo4j#13542); asking for at least this many makes a small k as exact as a large one.

