@@ -247,7 +247,7 @@ def main() -> None:
     from api.keys import KeyStore
 
     tmp = None
-    env = {**os.environ, "KIZASHI_API_REQUESTS_PER_MINUTE": "100000000"}
+    env = {**os.environ, "KIZASHI_API_REQUESTS_PER_MINUTE": "100000000", "KIZASHI_API_BURST_PER_SECOND": "100000000"}
     note = "existing graph"
     neo = None
     if not a.existing:
