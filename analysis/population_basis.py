@@ -67,20 +67,32 @@ class Slice:
 
 
 def _plans(ts: list[CountTotal]) -> list[list[CountTotal]]:
-    """Non-overlapping sets of totals: per-year and per-span fetches of the same definition can
-    both be stored, and summing them would count works twice. Returns the per-year set and, if
-    there are multi-year spans, those spans with the single years they leave uncovered."""
+    """Sets of totals that never count a year twice. Fetches of the same definition per year and
+    per span (of any length) can all be stored, and summing them would count works twice. Each
+    fetch (one as-of day) is a plan, its gaps filled from the other fetches, newest first; the
+    plan covering the most years wins (the newer on a tie). The per-year totals alone follow as
+    a second set when they differ from it."""
+    def covers(t: CountTotal) -> set[int]:
+        return set(range(t.span[0], t.span[1] + 1))
+
+    newest = sorted(ts, key=lambda t: (t.as_of, t.span[1] - t.span[0]), reverse=True)
+    best: list[CountTotal] = []
+    for day in sorted({t.as_of for t in ts}, reverse=True):
+        chosen: list[CountTotal] = []
+        taken: set[int] = set()
+        for t in [t for t in newest if t.as_of == day] + [t for t in newest if t.as_of != day]:
+            if not covers(t) & taken:
+                chosen.append(t)
+                taken |= covers(t)
+        if len(taken) > sum(len(covers(t)) for t in best):
+            best = chosen
     years = [t for t in ts if t.span[0] == t.span[1]]
-    wide = [t for t in ts if t.span[0] != t.span[1]]
-    if not wide:
-        return [years]
-    inside = {y for t in wide for y in range(t.span[0], t.span[1] + 1)}
-    out = [wide + [t for t in years if t.year not in inside]]
-    return out + ([years] if years else [])
+    return [best] + ([years] if years and {t.span for t in years} != {t.span for t in best} else [])
 
 
 def slices(counts: Iterable[CountRow], totals: Iterable[CountTotal], years: tuple[int, int]) -> list[Slice]:
-    """Every (source, definition, plan) the graph holds inside the window, newest as-of first."""
+    """Every (source, definition, plan) the graph holds inside the window: most years covered
+    first, then newest as-of."""
     first, last = years
     tot: dict[tuple[str, str], list[CountTotal]] = defaultdict(list)
     for t in totals:
@@ -107,7 +119,7 @@ def slices(counts: Iterable[CountRow], totals: Iterable[CountTotal], years: tupl
                              tuple(sorted({y for a, b in covered for y in range(a, b + 1)})), tuple(sorted(covered)),
                              sum(t.works for t in ts), None if any(x is None for x in t10) else sum(t10),
                              dict(works), dict(top10), dict(by_span)))
-    out.sort(key=lambda s: (s.as_of, s.n), reverse=True)
+    out.sort(key=lambda s: (len(s.years), s.as_of, s.n), reverse=True)
     return out
 
 

@@ -145,6 +145,34 @@ def test_span_counts_beside_yearly_ones_are_not_summed_twice_and_one_span_holds_
     assert rows(one)["US"].growth == rows(sample_narrow)["US"].growth
 
 
+def test_overlapping_span_fetches_never_count_a_year_twice() -> None:
+    from analysis.population_basis import slices
+
+    def total(a: int, b: int, works: int, as_of: str) -> CountTotal:
+        return CountTotal(technology="tech:b", definition=DEF, year=b, first_year=a if a != b else None, works=works,
+                          top10=works // 10, source="openalex-api", as_of=as_of)
+
+    def row(a: int, b: int, works: int, as_of: str) -> CountRow:
+        return CountRow(technology="tech:b", definition=DEF, entity_kind="country", entity="CN", year=b,
+                        first_year=a if a != b else None, works=works, top10=0, source="openalex-api", as_of=as_of)
+
+    # spans of 5 fetched first, spans of 3 later, and one year later still: 2014–2023 holds 1,000 works
+    fetches = [(2014, 2018, 400, "2026-11-01"), (2019, 2023, 600, "2026-11-01"),
+               (2015, 2017, 240, "2026-11-20"), (2018, 2020, 330, "2026-11-20"), (2021, 2023, 400, "2026-11-20"),
+               (2023, 2023, 140, "2026-12-01")]
+    got = slices([row(*f) for f in fetches], [total(*f) for f in fetches], (2014, 2023))
+    assert len(got) == 2
+    best, yearly = got[0], got[1]
+    # the fetch that covers the whole window wins; no year is counted twice
+    assert best.spans == ((2014, 2018), (2019, 2023)) and best.years == tuple(range(2014, 2024))
+    assert best.n == 1000 == best.works["CN"]
+    assert (yearly.spans, yearly.n) == (((2023, 2023),), 140)
+    # without the spans of 5, the spans of 3 win, with 2014 left out: never 2023 twice
+    rest = [f for f in fetches if f[3] != "2026-11-01"]
+    [three, _] = slices([row(*f) for f in rest], [total(*f) for f in rest], (2014, 2023))
+    assert three.spans == ((2015, 2017), (2018, 2020), (2021, 2023)) and three.n == 970
+
+
 def test_the_shortlist_reads_the_population_basis(seeded) -> None:
     prof = profiles.load()
     put(seeded, "tech:b", DEF, TOTALS_B, COUNTS_B)
