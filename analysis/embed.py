@@ -117,9 +117,11 @@ class USEEmbedder:
         cut = [t[:MAX_CHARS] for t in texts]
         if self.processes > 1 and len(cut) >= self.POOL_MIN:
             if self._pool is None:
+                from functools import partial
+
                 from analysis.embed_pool import Pool
 
-                self._pool = Pool(self.processes)
+                self._pool = Pool(self.processes, partial(USEEmbedder, threads=1, processes=1))
             return self._pool.encode(cut)
         return normalise(self.model.encode(cut))
 

