@@ -40,14 +40,11 @@ import numpy as np
 from analysis.concentration import contested as is_contested, hhi
 from analysis.intervals import num, wilson
 from analysis.profiles import Profile
-from core.counts import CountRow, CountTotal
+from core.counts import CountRow, CountTotal, Span
 from core.ranking import RankingRow
 
 FIELDS = ("papers_full", "papers_fractional", "papers_share", "top10_papers", "top10_share", "growth",
           "n", "thin", "leader", "hhi", "contested", "monopoly_risk", "blocs.papers", "blocs.concern_papers")
-
-
-Span = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -57,13 +54,17 @@ class Slice:
     source: str
     definition: str
     as_of: str
-    years: tuple[int, ...]                   # every year the spans cover
     spans: tuple[Span, ...]                  # (first, last) years; (y, y) for per-year counts
     n: int                                   # all works of the technology in those years
     n_top10: int | None
     works: dict[str, int]                    # country → works with an author there
     top10: dict[str, int]
     by_span: dict[str, dict[Span, int]]
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Every year the spans cover."""
+        return tuple(y for a, b in self.spans for y in range(a, b + 1))
 
 
 def _plans(ts: list[CountTotal]) -> list[list[CountTotal]]:
@@ -115,8 +116,7 @@ def slices(counts: Iterable[CountRow], totals: Iterable[CountTotal], years: tupl
                     top10[r.entity] += r.top10 or 0
                     by_span[r.entity][r.span] = r.works
             t10 = [t.top10 for t in ts]
-            out.append(Slice(src, dfn, max(t.as_of for t in ts),
-                             tuple(sorted({y for a, b in covered for y in range(a, b + 1)})), tuple(sorted(covered)),
+            out.append(Slice(src, dfn, max(t.as_of for t in ts), tuple(sorted(covered)),
                              sum(t.works for t in ts), None if any(x is None for x in t10) else sum(t10),
                              dict(works), dict(top10), dict(by_span)))
     out.sort(key=lambda s: (len(s.years), s.as_of, s.n), reverse=True)

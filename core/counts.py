@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 EntityKind = Literal["country", "institution"]
 CountSource = Literal["openalex-api", "openalex-snapshot"]
+Span = tuple[int, int]        # first and last publication year, inclusive
 
 
 class _Span(BaseModel):
@@ -37,7 +38,7 @@ class _Span(BaseModel):
         return self
 
     @property
-    def span(self) -> tuple[int, int]:
+    def span(self) -> Span:
         return (self.first_year if self.first_year is not None else self.year, self.year)
 
 

@@ -263,12 +263,6 @@ def search(store: Store, plan: Sequence[tuple[Embeddable, str]], vector: list[fl
     return store.read(_search_union(len(plan)), **params)
 
 
-def has_index(store: Store, e: Embeddable) -> bool:
-    """Whether the label has a searchable vector index (the live one, or a staged one mid-swap)."""
-    return bool(store.read("SHOW VECTOR INDEXES YIELD name WHERE name IN $names RETURN name",
-                           names=[e.index, _index(e, NEXT)]))
-
-
 def index_dimensions(store: Store, e: Embeddable, name: str | None = None) -> int | None:
     rows = store.read("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", name=name or e.index)
     return (rows[0]["options"] or {}).get("indexConfig", {}).get("vector.dimensions") if rows else None

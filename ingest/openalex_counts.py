@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from core.counts import CountRow, CountTotal, EntityKind
+from core.counts import CountRow, CountTotal, EntityKind, Span
 from core.errors import InputError, RecordError
 from ingest import ids
 from ingest.http import Client as HTTPClient
@@ -80,9 +80,6 @@ class GroupPage:
     fetched: str
 
 
-Span = tuple[int, int]        # first and last publication year, inclusive
-
-
 @dataclass(frozen=True)
 class Call:
     technology: str
@@ -92,17 +89,17 @@ class Call:
     params: dict[str, str]
 
 
-def span_filter(d: SearchDefinition, span: Span | int, top10: bool) -> str:
-    a, b = (span, span) if isinstance(span, int) else span
+def span_filter(d: SearchDefinition, span: Span, top10: bool) -> str:
+    a, b = span
     years = str(a) if a == b else f"{a}-{b}"
     return ",".join([openalex_filter(d), f"publication_year:{years}", *([TOP10] if top10 else [])])
 
 
-def call(d: SearchDefinition, span: Span | int, kind: EntityKind, top10: bool, per_page: int = MAX_GROUPS) -> Call:
+def call(d: SearchDefinition, span: Span, kind: EntityKind, top10: bool, per_page: int = MAX_GROUPS) -> Call:
     params = {"filter": span_filter(d, span, top10), "group_by": GROUP_BY[kind], "per-page": str(per_page)}
     if kind == "country":
         params["cursor"] = "*"
-    return Call(d.tech, (span, span) if isinstance(span, int) else span, kind, top10, params)
+    return Call(d.tech, span, kind, top10, params)
 
 
 def spans(years: Iterable[int], length: int = 1) -> list[Span]:
