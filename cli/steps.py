@@ -63,8 +63,9 @@ def measure(name: str, argv: list[str], tally: Callable[[bool], Tally], run: Cal
 
 def as_dict(steps: list[StepTime], started: str) -> dict[str, Any]:
     total = sum(s.seconds for s in steps)
-    return {"started": started, "total_seconds": round(total, 1),
-            "steps": [{**asdict(s), "seconds": round(s.seconds, 1),
+    # milliseconds, not tenths: a sub-second step rounded to 0.1 s no longer matches its own rate
+    return {"started": started, "total_seconds": round(total, 3),
+            "steps": [{**asdict(s), "seconds": round(s.seconds, 3),
                        "rate_per_second": None if s.rate is None else round(s.rate, 1)} for s in steps]}
 
 
