@@ -21,24 +21,29 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 @contextmanager
-def bench_store(heap: str = "2g", page_cache_mb: int = 1024) -> Iterator[Store]:
+def bench_connection(heap: str = "2g", page_cache_mb: int = 1024) -> Iterator[Connection]:
+    """Where the bench's Neo4j is: NEO4J_URI's, or a throwaway local server for the block."""
     if os.environ.get("NEO4J_URI"):
-        conn = Connection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""), "neo4j")
-        store = Store(open_driver(conn))
-        ensure_schema(store)
-        yield store
-        store.close()
+        yield Connection(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""), "neo4j")
         return
     with tempfile.TemporaryDirectory(prefix="kizashi-bench-") as home:
         settings = Settings(home=Path(home), bolt_port=free_port(), neo4j_heap=heap, neo4j_page_cache_mb=page_cache_mb, neo4j_uri=None)
         server.start(settings)
         try:
-            store = Store(open_driver(server.connection(settings)))
-            ensure_schema(store)
-            yield store
-            store.close()
+            yield server.connection(settings)
         finally:
             server.stop(settings)
+
+
+@contextmanager
+def bench_store(heap: str = "2g", page_cache_mb: int = 1024) -> Iterator[Store]:
+    with bench_connection(heap, page_cache_mb) as conn:
+        store = Store(open_driver(conn))
+        try:
+            ensure_schema(store)
+            yield store
+        finally:
+            store.close()
 
 
 def wipe(store: Store) -> None:

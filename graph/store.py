@@ -81,6 +81,19 @@ class Store:
         with translate(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
             return s.execute_read(work)
 
+    def read_plain(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        """``read`` for results of scalars and lists only (no nodes, relationships or paths).
+
+        Skips the driver's per-value export, which walks every list element in Python: for
+        a page of 512-float vectors it costs seven times the transfer itself (bench/driver.py)."""
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(cypher, params)
+            keys = result.keys()
+            return [dict(zip(keys, r.values())) for r in result]
+
+        with translate(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+            return s.execute_read(work)
+
     def write(self, cypher: str, **params: Any) -> neo4j.SummaryCounters:
         def work(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
             return tx.run(cypher, params).consume().counters

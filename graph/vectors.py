@@ -211,7 +211,7 @@ def texts(store: Store, e: Embeddable, page: int = 5000, mapped_only: bool = Fal
               f"ORDER BY n.{_q(e.key)} LIMIT $page")
     after = ""
     while True:
-        rows = store.read(cypher, after=after, page=page)
+        rows = store.read_plain(cypher, after=after, page=page)
         if not rows:
             return
         yield rows
@@ -282,7 +282,7 @@ def vectors(store: Store, e: Embeddable, model: str, page: int = 5000,
               f"ORDER BY n.{_q(e.key)} LIMIT $page")
     after = ""
     while True:
-        rows = store.read(cypher, after=after, page=page, model=model, **params)
+        rows = store.read_plain(cypher, after=after, page=page, model=model, **params)
         if not rows:
             return
         yield rows

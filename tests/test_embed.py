@@ -104,6 +104,23 @@ def embedded(store, tmp_path: Path, use: Embedder):
     return store
 
 
+def test_the_cluster_reader_returns_what_the_exporting_reader_does(embedded, use: Embedder) -> None:
+    from graph import vectors as gv
+
+    work = next(e for e in gv.EMBEDDABLE if e.label == "Work")
+    plain = [r for page in gv.vectors(embedded, work, use.name, page=5) for r in page]
+
+    class Exporting:                         # the same pages through the driver's per-value export
+        read_plain = embedded.read
+
+    exported = [r for page in gv.vectors(Exporting(), work, use.name, page=5) for r in page]
+    assert len(plain) == 12 and plain == exported
+    assert all(type(r["v"]) is list and len(r["v"]) == 512 and type(r["year"]) is int for r in plain)
+    title = plain[0]["title"]
+    mine = use.encode([document_text(title, plain[0]["body"])])[0]
+    assert np.allclose(plain[0]["v"], mine, atol=1e-6)      # stored float32, read back as the encoder made it
+
+
 @pytest.mark.parametrize("query, expected", [
     ("rare-earth-free motor magnets", "2401.10001"),
     ("レアアースフリー磁石", "2401.10001"),
