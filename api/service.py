@@ -78,6 +78,7 @@ class StoreHolder:
 
 
 SERVING_TTL = 10.0     # seconds a lookup of the serving vector indexes is reused (an index swap shows within it)
+SEARCH_TTL = 10.0      # seconds a search's hits are reused: newly embedded documents show within it
 
 
 class Service:
@@ -98,6 +99,9 @@ class Service:
         # search spent more round trips on SHOW VECTOR INDEXES than on the search itself.
         self._vectors: LRUCache[str, Any] = LRUCache(4096)      # float32 rows: 2 KB each
         self._serving: tuple[float, dict[str, tuple[str, int]]] | None = None
+        # Hits by (query, k, labels), reused for SEARCH_TTL while the same serving indexes answer:
+        # a repeated query then costs a dictionary lookup, not an encode and an index walk.
+        self._hits: LRUCache[tuple[Any, ...], tuple[float, dict[str, Any], list[dict[str, Any]]]] = LRUCache(4096)
         self._views: LRUCache[tuple[Any, ...], tuple[float, Any]] = LRUCache(128)
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
         self.warmed = threading.Event()   # set when the start-up warm-up of dashboard views has ended
@@ -320,7 +324,17 @@ class Service:
                 self._embedder = embed.get_embedder(self.settings.embedder)
             except Exception as e:  # a missing model package or file: the feature is unavailable
                 raise Unavailable(f"the embedding model could not be loaded: {e}") from e
-        return embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
+        if not self.settings.search_cache:
+            return embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
+        key = (q.strip(), k, tuple(sorted(labels or ())))
+        with self._lock:
+            hit = self._hits.get(key)
+        if hit is not None and now - hit[0] < SEARCH_TTL and hit[1] is serving:
+            return hit[2]
+        found = embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
+        with self._lock:
+            self._hits[key] = (now, serving, found)
+        return found
 
     def _encode(self, q: str) -> list[float]:
         if not self.settings.search_cache:

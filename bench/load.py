@@ -4,7 +4,7 @@ shortlist and search routes.
 Routes: ``ranking`` repeats one stored ranking (the cached read the target is about);
 ``reweighted`` asks for the same ranking with a new weight vector each time, so it is
 never a cache hit and measures re-scoring; ``shortlist`` repeats one shortlist; ``search``
-asks four alternating EN/JA queries (responses are not cached; query vectors are), and
+asks four alternating EN/JA queries (their hits are reused for 10 s, as are query vectors), and
 ``search-new`` a query never asked before on every request. The search phases run again
 with the API's search caches off (``KIZASHI_SEARCH_CACHE=false``), and the ratio is printed.
 

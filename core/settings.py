@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     # Lucene's HNSW search as its beam width, so k=2 can miss the true nearest document
     # (neo4j/neo4j#13542); asking for at least this many makes a small k as exact as a large one.
     search_candidates: int = 100
-    # The API reuses query vectors (LRU) and its lookup of the serving vector indexes (10 s);
-    # off, every search encodes its query and looks the indexes up again (bench.load's baseline).
+    # The API reuses a query's hits (10 s), query vectors (LRU) and its lookup of the serving
+    # vector indexes (10 s); off, every search encodes its query, looks the indexes up again and
+    # walks them (bench.load's baseline).
     search_cache: bool = True
 
     http_retries: int = 5

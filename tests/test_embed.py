@@ -149,7 +149,7 @@ def test_search_cli(embedded, cli_env) -> None:
 
 
 @pytest.mark.parametrize("cached", [True, False])
-def test_api_search_reuses_query_vectors_and_the_index_lookup(embedded, neo4j_conn, tmp_path: Path, use: Embedder,
+def test_api_search_reuses_hits_query_vectors_and_the_index_lookup(embedded, neo4j_conn, tmp_path: Path, use: Embedder,
                                                               monkeypatch, cached: bool) -> None:
     from fastapi.testclient import TestClient
 
@@ -165,21 +165,31 @@ def test_api_search_reuses_query_vectors_and_the_index_lookup(embedded, neo4j_co
         lookups.append(1)
         return real(store)
 
+    walks: list[int] = []
+    real_search = gv.search
+
+    def search_graph(*a, **kw):
+        walks.append(1)
+        return real_search(*a, **kw)
+
     monkeypatch.setattr(gv, "serving", serving)
+    monkeypatch.setattr(gv, "search", search_graph)
     key, _ = KeyStore.at(tmp_path).create("read")
     with TestClient(create_app(make_settings(tmp_path, search_cache=cached), neo4j_conn)) as client:
         emb = Counting(use)
         client.app.state.service._embedder = emb
         queries = ["レアアースフリー磁石", "量子鍵配送", "レアアースフリー磁石", "量子鍵配送", "レアアースフリー磁石"]
         answers = [client.get("/search", headers={"X-API-Key": key}, params={"q": q, "k": 2}) for q in queries]
+        wider = client.get("/search", headers={"X-API-Key": key}, params={"q": queries[0], "k": 3})
     assert all(r.status_code == 200 for r in answers), answers[0].text
     tops = [r.json()["items"][0]["key"] for r in answers]
     assert tops == ["arxiv:2401.10001", "arxiv:2401.10002"] * 2 + ["arxiv:2401.10001"]
     assert [r.json()["items"] for r in answers[::2]] == [answers[0].json()["items"]] * 3    # same hits, cached or not
-    if cached:
-        assert emb.seen == ["レアアースフリー磁石", "量子鍵配送"] and len(lookups) == 1
+    assert len(wider.json()["items"]) == 3 and wider.json()["items"][:2] == answers[0].json()["items"]
+    if cached:      # a repeated (query, k) reuses its hits; another k is another search, on the cached vector
+        assert emb.seen == ["レアアースフリー磁石", "量子鍵配送"] and len(lookups) == 1 and len(walks) == 3
     else:
-        assert emb.seen == queries and len(lookups) == len(queries)
+        assert emb.seen == queries + queries[:1] and len(lookups) == len(walks) == len(queries) + 1
 
 
 def test_the_fast_tokenizer_gives_usem3s_own_token_ids_and_vectors(use: Embedder) -> None:
