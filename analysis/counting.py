@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,12 @@ class Sparse:
         keep = mask[self.d]
         return Sparse(self.d[keep], self.e[keep], self.v[keep], self.n_docs, self.n_ent)
 
-    def left(self, k: np.ndarray, chunk: int = 64) -> np.ndarray:
+    def left(self, k: np.ndarray) -> np.ndarray:
         """k @ X for resample counts k (B × documents), without a dense X."""
-        out = np.zeros((k.shape[0], self.n_ent))
         if not len(self.v):
-            return out
-        order = np.argsort(self.e, kind="stable")
-        d, e, v = self.d[order], self.e[order], self.v[order]
-        starts = np.flatnonzero(np.r_[True, e[1:] != e[:-1]])
-        for s in range(0, k.shape[0], chunk):
-            out[s:s + chunk, e[starts]] = np.add.reduceat(k[s:s + chunk][:, d] * v, starts, axis=1)
-        return out
+            return np.zeros((k.shape[0], self.n_ent))
+        x = csr_matrix((self.v, (self.d, self.e)), shape=(self.n_docs, self.n_ent))
+        return np.asarray((x.T @ k.T).T)        # k column-major (intervals.resamples): k.T needs no copy
 
     def right(self, m: np.ndarray) -> np.ndarray:
         """X @ m, dense (documents × columns of m)."""

@@ -209,11 +209,11 @@ def technology_exists(store: Store, key: str) -> bool:
 
 
 def tech_works(store: Store, techs: list[str], start: int, end: int, min_score: float = 0.0) -> list[dict[str, Any]]:
-    return store.read(TECH_WORKS, techs=techs, start=start, end=end, min_score=min_score)
+    return store.read_plain(TECH_WORKS, techs=techs, start=start, end=end, min_score=min_score)
 
 
 def tech_patents(store: Store, techs: list[str], start: int, end: int, min_score: float = 0.0) -> list[dict[str, Any]]:
-    return store.read(TECH_PATENTS, techs=techs, start=start, end=end, min_score=min_score)
+    return store.read_plain(TECH_PATENTS, techs=techs, start=start, end=end, min_score=min_score)
 
 
 def baseline(store: Store, by: str, start: int, end: int) -> list[dict[str, Any]]:
