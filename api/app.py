@@ -258,6 +258,13 @@ def _routes(app: FastAPI, settings: Settings) -> None:
         except StoreUnavailable as e:
             return _error(request, 503, "store_unavailable", f"the graph database is unavailable: {e}")
 
+    @app.get("/status", tags=["service"], summary="The main job, if one is running: steps done, running and to come")
+    def status(request: Request, _k: Key = Read) -> Response:
+        from core import run_state
+
+        job = run_state.read(settings.home)
+        return _json({"main_job": job.as_json() if job else None, "data_as_of": _svc(request).data_as_of()})
+
     @app.get("/profiles", tags=["rankings"], response_model=Page, summary="Alliance profiles")
     def list_profiles(request: Request, _k: Key = Read) -> Response:
         return _page(request, _svc(request).profiles(), None, 500, "json", "profiles")

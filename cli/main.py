@@ -149,11 +149,13 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
         # (python -m bench.embed prints its rate), then encodes only the technology-relevant
         # documents, for search and clusters.
         ("document → technology mapping", ["map", "--method", "rule"]),
+        *population,
+        # Rankings need only mapping and counts: computed before the embedding and cluster steps,
+        # they can be served while those run (cli/early.py).
+        ("rankings", ["rank"]),
         ("embeddings", ["embed", "--mapped-only"]),
         ("emerging clusters", ["clusters"]),
         *((f"emerging clusters in {scope}", ["clusters", "--scope", scope, "--source", src]) for scope, src in corpora),
-        *population,
-        ("rankings", ["rank"]),
     ]
 
 
@@ -161,15 +163,19 @@ def _steps(data: Path | None, live: bool, max_per_query: int) -> list[tuple[str,
 def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory laid out like shared/data (offline).")] = None,
         offline: Annotated[bool, typer.Option(help="Never touch the network.")] = False,
         max_per_query: Annotated[int, typer.Option(help="Live: records per watch-list query and source.")] = 200,
-        serve: Annotated[bool, typer.Option(help="Serve the API and the dashboard at the end.")] = True,
+        serve: Annotated[bool, typer.Option(help="Serve the API and the dashboard until Ctrl-C: from the "
+                                                   "start on a rerun, else from the end of the rankings step.")] = True,
         skip: Annotated[Optional[list[str]], typer.Option(help="Skip steps whose name starts with this (repeatable).")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the step table as JSON on stdout (the steps' "
                                                              "own output goes to stderr).")] = False) -> None:
     """The main job: local Neo4j → ingest → analyse → serve (API + dashboard); ends with a step table."""
     import contextlib
+    import os
     from datetime import datetime, timezone
 
+    from cli import early
     from cli import steps as st
+    from core import run_state as rs
     from graph import queries
     from ingest import watchlist
 
@@ -191,23 +197,52 @@ def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory la
 
     def step(name: str, argv: list[str]) -> None:
         try:
-            app(argv, standalone_mode=False)
+            # Typer turns Ctrl-C (and our SIGTERM) into exit code 130, which it returns, not
+            # raises, when it is not the outermost caller: the run must stop there too.
+            code = app(argv, standalone_mode=False)
         except typer.Exit as e:
-            if e.exit_code:
-                raise KizashiError(f"step '{name}' failed (kizashi {' '.join(argv)})") from None
+            code = e.exit_code
+        if code == 130:
+            raise KeyboardInterrupt
+        if isinstance(code, int) and code:
+            raise KizashiError(f"step '{name}' failed (kizashi {' '.join(argv)})")
+
+    plan = [(n, a) for n, a in _steps(data, live, max_per_query) if not any(n.startswith(s) for s in skip or ())]
+    state = rs.RunState(started, os.getpid(), tuple(n for n, _ in plan))
+    serving = None
+
+    def serve_now() -> None:
+        nonlocal serving, state
+        early.interrupt_on_sigterm()
+        serving, _ = early.start(settings)
+        state = state.with_(serving_since=rs.now())
+        rs.write(settings.home, state)
 
     out = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     try:
         with out:
-            open_store().close()
-            for name, argv in _steps(data, live, max_per_query):
-                if any(name.startswith(s) for s in skip or ()):
-                    continue
+            with open_store() as store:
+                if serve and early.has_rankings(store):      # a rerun: serve the last results meanwhile
+                    serve_now()
+            rs.write(settings.home, state)
+            for name, argv in plan:
                 console.rule(f"[bold]{name}")
+                state = state.with_(running=name)
+                rs.write(settings.home, state)
                 st.measure(name, argv, tally, lambda: step(name, argv), times)
+                state = state.with_(done=state.done + (name,), running=None)
+                rs.write(settings.home, state)
+                if serve and serving is None and argv[:1] == ["rank"]:
+                    serve_now()
             console.rule("[bold]summary")
             summary(as_json=False)
+    except BaseException:
+        state = state.with_(failed=state.running)
+        if serving is not None:
+            early.stop(serving)
+        raise
     finally:
+        rs.write(settings.home, state.with_(finished=rs.now()))
         if times:
             report = st.as_dict(times, started)
             path = st.save(settings.home, report)
@@ -216,7 +251,9 @@ def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory la
             else:
                 st.show(times)
                 console.print(f"[dim]step table: {path}[/dim]")
-    if serve:
+    if serving is not None:
+        early.wait(serving)
+    elif serve:
         _serve(settings)
 
 

@@ -455,3 +455,18 @@ def test_overview_names_no_leader_when_no_country_can_be_ranked(store, neo4j_con
         techs = ok(c.get("/ui/overview", headers={"X-API-Key": key}))["data"]["technologies"]
     b = next(x for x in techs if x["key"] == "tech:b")
     assert (b["leader"], b["leader_share"]) == ("US", pytest.approx(0.9))
+
+
+def test_status_reports_the_running_main_job_to_a_reader(api: Api) -> None:
+    import os
+
+    from core import run_state as rs
+
+    c, h = api.client, api.read
+    assert ok(c.get("/status", headers=h))["main_job"] is None
+    error(c.get("/status"), 401)
+    rs.write(api.home, rs.RunState(rs.now(), os.getpid(), ("rankings", "embeddings", "emerging clusters"),
+                                   done=("rankings",), running="embeddings", serving_since=rs.now()))
+    job = ok(c.get("/status", headers=h))["main_job"]
+    assert (job["running"], job["done"], job["pending"], job["active"]) == (
+        "embeddings", ["rankings"], ["emerging clusters"], True)

@@ -155,3 +155,102 @@ def test_run_ends_with_a_step_table_that_accounts_for_every_write(store, cli_env
     shown = cli(cli_env, "run", "--data", str(data), "--no-serve", "--skip", "embeddings", "--skip", "emerging",
                 "--skip", "rankings").stdout
     assert "main job steps" in shown and "organization resolution" in shown and "step table:" in shown
+
+
+def _serving_rerun(cli_env, tmp_path):
+    """A first run that stores rankings, then a serving rerun; returns it once its API answers."""
+    import time
+
+    from graph.server import free_port
+
+    data = tmp_path / "data"
+    (data / "openalex").mkdir(parents=True)
+    (data / "openalex" / "works.jsonl").write_bytes((FIXTURES / "openalex_works.jsonl").read_bytes())
+    skips = ["--skip", "embeddings", "--skip", "emerging"]
+    cli(cli_env, "run", "--data", str(data), "--no-serve", *skips)         # first run: rankings stored
+    api_port, ui_port = free_port(), free_port()
+    env = {**cli_env, "KIZASHI_API_URL": f"http://127.0.0.1:{api_port}", "KIZASHI_UI_PORT": str(ui_port)}
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--data", str(data), *skips], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline, health = time.monotonic() + 180, None
+    while health is None and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read())
+        try:
+            health = httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=2)
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    assert health is not None and health.json()["neo4j"] == "up"
+    return proc, api_port
+
+
+def _stopped(proc, api_port, home):
+    import signal
+
+    from core import run_state
+
+    proc.send_signal(signal.SIGTERM)
+    out = proc.communicate(timeout=60)[0]
+    with pytest.raises(httpx.HTTPError):                      # SIGTERM stopped the server with the run
+        httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=2)
+    assert run_state.read(home) is None                       # the file says the run ended
+    return out
+
+
+def test_a_rerun_serves_the_last_results_while_it_recomputes(store, cli_env, tmp_path):
+    import time
+
+    from core import run_state
+
+    proc, api_port = _serving_rerun(cli_env, tmp_path)
+    home = tmp_path / "home"
+    try:
+        state = json.loads((home / run_state.FILE).read_text())
+        assert state["serving_since"] is not None and state["serving_since"] >= state["started"]
+        deadline = time.monotonic() + 180
+        while state["finished"] is None and time.monotonic() < deadline:     # the steps end; serving goes on
+            assert proc.poll() is None, proc.stdout.read()
+            time.sleep(0.5)
+            state = json.loads((home / run_state.FILE).read_text())
+        assert state["finished"] and state["failed"] is None and list(state["done"]) == list(state["steps"])
+        assert httpx.get(f"http://127.0.0.1:{api_port}/health", timeout=5).status_code == 200
+    finally:
+        out = _stopped(proc, api_port, home)
+    # The server came up before the rerun's first step, because the graph already held rankings.
+    assert out.index("serving while the job runs") < out.index("ingest OpenAlex"), out
+    assert "main job steps" in out
+
+
+def test_sigterm_stops_a_serving_run_and_its_server(store, cli_env, tmp_path):
+    proc, api_port = _serving_rerun(cli_env, tmp_path)
+    out = _stopped(proc, api_port, tmp_path / "home")          # most often while a step still runs
+    assert proc.returncode != 0 or "Serving the results" in out
+    assert (tmp_path / "home" / "runs" / "last.json").exists()  # the steps that ran are tabled
+
+
+def test_run_state_names_the_running_step_and_forgets_dead_runs(tmp_path):
+    from core import run_state as rs
+
+    assert rs.read(tmp_path) is None
+    plan = ("ingest", "rankings", "embeddings", "clusters")
+    state = rs.RunState(rs.now(), os.getpid(), plan, done=("ingest",), running="rankings")
+    rs.write(tmp_path, state)
+    got = rs.read(tmp_path)
+    assert got == state and got.pending == ("embeddings", "clusters")
+    assert got.as_json()["pending"] == ["embeddings", "clusters"] and got.as_json()["active"]
+    rs.write(tmp_path, state.with_(finished=rs.now()))
+    assert rs.read(tmp_path) is None                          # ended
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    rs.write(tmp_path, state.with_(pid=gone.pid))
+    assert rs.read(tmp_path) is None                          # killed: its process is gone
+    (tmp_path / rs.FILE).write_text("{not json")
+    assert rs.read(tmp_path) is None
+
+
+def test_rankings_come_before_the_embedding_and_cluster_steps(tmp_path):
+    from cli.main import _steps
+
+    (tmp_path / "openalex").mkdir()
+    names = [n for n, _ in _steps(tmp_path, False, 10)]
+    assert names.index("rankings") < names.index("embeddings") < names.index("emerging clusters")

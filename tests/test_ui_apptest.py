@@ -139,6 +139,25 @@ def test_overview_profile_language_and_drilldown(served: Served) -> None:
     assert "Quantum sensing" in texts(at)
 
 
+def test_every_page_says_when_the_main_job_is_still_running(served: Served, tmp_path: Path) -> None:
+    import os
+
+    from core import run_state as rs
+
+    import streamlit as st
+
+    assert "main job is running" not in texts(run_app())
+    st.cache_data.clear()                 # the page keeps /status for 10 s; this test cannot wait
+    rs.write(tmp_path, rs.RunState(rs.now(), os.getpid(), ("rankings", "embeddings", "emerging clusters"),
+                                   done=("rankings",), running="embeddings"))
+    for page in (None, "search"):
+        at = run_app(page)
+        banner = [i.value for i in at.info if "main job is running" in i.value]
+        assert banner == ["The main job is running: embeddings (1 of 3 steps done). Rankings shown are the last "
+                          "complete ones; still to come: emerging clusters."], texts(at)
+    assert any("メインジョブ実行中：embeddings" in i.value for i in run_app(lang="ja").info)
+
+
 def test_japanese_labels(served: Served) -> None:
     at = run_app(lang="ja")
     body = texts(at)

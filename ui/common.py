@@ -83,6 +83,23 @@ def _profiles(base: str, key: str | None) -> list[dict[str, Any]]:
     return Api(base, key).get("/profiles")["items"]
 
 
+@st.cache_data(ttl=10, show_spinner=False)
+def _job(base: str, key: str | None) -> dict[str, Any] | None:
+    return Api(base, key).get("/status")["main_job"]
+
+
+def job_banner(base: str, key: str | None) -> None:
+    """While the main job runs, say which results may still change: the rankings shown are the
+    last complete ones, and the steps to come (embeddings, clusters) have not updated theirs."""
+    try:
+        job = _job(base, key)
+    except ApiError:          # an older API without /status: no banner rather than no page
+        return
+    if job:
+        st.info(t("job_running").format(step=job["running"] or "…", done=len(job["done"]), total=len(job["steps"]),
+                                        pending=", ".join(job["pending"]) or "—"), icon=":material/pending:")
+
+
 def sidebar() -> dict[str, Any]:
     """The controls every page shares; returns the current context."""
     for k, v in DEFAULTS.items():
@@ -94,6 +111,7 @@ def sidebar() -> dict[str, Any]:
         profiles = _profiles(a.base, a.key)
     except ApiError as e:
         api_down(e)
+    job_banner(a.base, a.key)
     names = [p["name"] for p in profiles]
     _keep("profile", "jp_economic_security" if "jp_economic_security" in names else (names or [""])[0])
     if st.session_state["profile"] not in names and names:

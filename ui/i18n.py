@@ -17,6 +17,10 @@ LABELS: dict[str, tuple[str, str]] = {
                  "`kizashi serve api`（または `kizashi serve ui --api`）で起動し、KIZASHI_API_URL / KIZASHI_API_KEY を設定してください。"),
     # pages
     "overview": ("Overview", "概観"),
+    "job_running": ("The main job is running: {step} ({done} of {total} steps done). Rankings shown are the last "
+                    "complete ones; still to come: {pending}.",
+                    "メインジョブ実行中：{step}（全{total}ステップ中{done}完了）。表示中のランキングは前回完了分です。"
+                    "残り：{pending}。"),
     "technology": ("Technology", "技術"),
     "emerging": ("Emerging areas", "新興領域"),
     "shortlist": ("ES-X shortlist", "ES-X 候補リスト"),
