@@ -80,6 +80,10 @@ class Mapper:
         self.rules = RuleMatcher(self.tax) if method in ("rule", "hybrid") else None
         self.emb = EmbeddingScorer(self.tax, embedder) if method in ("embedding", "hybrid") else None
         self.keys = [t.key for t in self.tax.technologies]
+        # Rules alone can only assign a technology that some phrase matched when every threshold
+        # needs a positive score: decide() then visits the matched keys, not all of them.
+        self._matched_only = method == "rule" and all(self.cal.get(k).min_rule > 0 for k in self.keys)
+        self._known = set(self.keys)
 
     @property
     def embedder_name(self) -> str | None:
@@ -102,6 +106,11 @@ class Mapper:
 
     def decide(self, rule: dict[str, float], sim: np.ndarray | None) -> list[Assignment]:
         direct: dict[str, float] = {}
+        if self._matched_only:
+            for key, r in rule.items():
+                if key in self._known and r >= self.cal.get(key).min_rule:
+                    direct[key] = round(1.0 - math.exp(-r / 2.0), 4)
+            return self._with_ancestors(direct)
         for j, key in enumerate(self.keys):
             p = self.cal.get(key)
             r = rule.get(key, 0.0)
@@ -115,6 +124,9 @@ class Mapper:
                 score = max(1.0 - math.exp(-r / 2.0), s)
             if ok:
                 direct[key] = round(score, 4)
+        return self._with_ancestors(direct)
+
+    def _with_ancestors(self, direct: dict[str, float]) -> list[Assignment]:
         out = {k: Assignment(k, v, True) for k, v in direct.items()}
         for k, v in direct.items():
             for a in self.tax.ancestors(k):
