@@ -327,13 +327,28 @@ class Service:
         if not self.settings.search_cache:
             return embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
         key = (q.strip(), k, tuple(sorted(labels or ())))
+
+        def cached() -> list[dict[str, Any]] | None:
+            with self._lock:
+                hit = self._hits.get(key)
+            return hit[2] if hit is not None and time.monotonic() - hit[0] < SEARCH_TTL and hit[1] is serving else None
+
+        found = cached()
+        if found is not None:
+            return found
         with self._lock:
-            hit = self._hits.get(key)
-        if hit is not None and now - hit[0] < SEARCH_TTL and hit[1] is serving:
-            return hit[2]
-        found = embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
-        with self._lock:
-            self._hits[key] = (now, serving, found)
+            gate = self._computing.setdefault(("search", *key), threading.Lock())
+        with gate:      # single flight: clients asking the same new query at once wait for one search
+            found = cached()
+            if found is not None:
+                return found
+            try:
+                found = embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
+                with self._lock:
+                    self._hits[key] = (time.monotonic(), serving, found)
+            finally:
+                with self._lock:
+                    self._computing.pop(("search", *key), None)
         return found
 
     def _encode(self, q: str) -> list[float]:

@@ -181,15 +181,32 @@ def test_api_search_reuses_hits_query_vectors_and_the_index_lookup(embedded, neo
         queries = ["レアアースフリー磁石", "量子鍵配送", "レアアースフリー磁石", "量子鍵配送", "レアアースフリー磁石"]
         answers = [client.get("/search", headers={"X-API-Key": key}, params={"q": q, "k": 2}) for q in queries]
         wider = client.get("/search", headers={"X-API-Key": key}, params={"q": queries[0], "k": 3})
+        # eight clients asking one new query at the same moment
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        service, start, before = client.app.state.service, threading.Barrier(8), len(walks)
+
+        def ask(_: int) -> list[dict]:
+            start.wait()
+            return service.search("全固体電池", 2, None)
+
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(ask, range(8)))
+        assert all(t == together[0] for t in together) and together[0][0]["key"] == "arxiv:2401.10004"
+        together_walks = len(walks) - before
     assert all(r.status_code == 200 for r in answers), answers[0].text
     tops = [r.json()["items"][0]["key"] for r in answers]
     assert tops == ["arxiv:2401.10001", "arxiv:2401.10002"] * 2 + ["arxiv:2401.10001"]
     assert [r.json()["items"] for r in answers[::2]] == [answers[0].json()["items"]] * 3    # same hits, cached or not
     assert len(wider.json()["items"]) == 3 and wider.json()["items"][:2] == answers[0].json()["items"]
-    if cached:      # a repeated (query, k) reuses its hits; another k is another search, on the cached vector
-        assert emb.seen == ["レアアースフリー磁石", "量子鍵配送"] and len(lookups) == 1 and len(walks) == 3
+    if cached:      # a repeated (query, k) reuses its hits; another k is another search, on the cached vector;
+        # simultaneous askers of a new query share one search (single flight)
+        assert emb.seen == ["レアアースフリー磁石", "量子鍵配送", "全固体電池"] and len(lookups) == 1
+        assert len(walks) == 4 and together_walks == 1
     else:
-        assert emb.seen == queries + queries[:1] and len(lookups) == len(walks) == len(queries) + 1
+        assert emb.seen == queries + queries[:1] + ["全固体電池"] * 8 and together_walks == 8
+        assert len(lookups) == len(walks) == len(queries) + 1 + 8
 
 
 def test_the_fast_tokenizer_gives_usem3s_own_token_ids_and_vectors(use: Embedder) -> None:
