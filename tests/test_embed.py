@@ -245,3 +245,11 @@ def test_worker_processes_encode_what_one_process_does(use: Embedder) -> None:
         pooled._pool.close()
     np.testing.assert_allclose(v, USEEmbedder(processes=1).encode(texts), atol=1e-5)
     assert USEEmbedder(processes=2).encode(texts[:3]).shape == (3, 512)          # small: in this process
+
+
+def test_the_apis_query_embedder_is_single_threaded_and_encodes_the_same(use: Embedder) -> None:
+    q = get_embedder("use-multilingual", queries=True)
+    assert q is get_embedder("use-multilingual", queries=True) and q is not use
+    assert (q.threads, q.processes) == (1, 1)
+    texts = ["量子鍵配送", "rare-earth-free motor magnets"]
+    assert np.allclose(q.encode(texts), use.encode(texts), atol=1e-6)
