@@ -73,7 +73,8 @@ def main() -> None:
                   for w in [_parse(it, p)] if w is not None]
         sample = sorted(parsed, key=lambda wl: -_weight(wl[0]))[:a.naive_sample]
         edges = sum(_weight(w) for w, _ in sample)
-        print(f"sample: the {len(sample):,} heaviest OpenAlex records, {edges:,} edges ({edges / len(sample):.0f} per record)")
+        print(f"sample: {len(sample):,} OpenAlex records, the heaviest of {len(parsed):,} (cap {a.naive_sample:,}), "
+              f"{edges:,} edges ({edges / len(sample):.0f} per record)")
         rates = {}
         for size in (1, 500, a.batch_size, 5000):
             wipe(store)
