@@ -120,11 +120,14 @@ def main() -> None:
         stop(procs)
     print(f"\nDashboard first paint (s), headless Chromium, {a.runs} warm visits per page; {base}")
     print(f"{'page':12s} {'cold title':>10s} {'cold content':>12s} {'warm title':>10s} {'warm content':>12s} "
-          f"{'warm settled':>12s}  ≤3 s")
+          f"{'warm settled':>12s}  settled ≤{FULL_RENDER_S:g} s")
     for name, cold, med in rows:
-        ok = "yes" if med["content"] <= 3.0 else "NO"
+        ok = "yes" if med["settled"] <= FULL_RENDER_S else "NO"
         print(f"{name:12s} {cold['title']:10.2f} {cold['content']:12.2f} {med['title']:10.2f} {med['content']:12.2f} "
               f"{med['settled']:12.2f}  {ok}")
+
+
+FULL_RENDER_S = 2.0     # issue #15: every page fully rendered (data drawn, run finished) within 2 s, warm
 
 
 if __name__ == "__main__":
