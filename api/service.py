@@ -136,20 +136,33 @@ class Service:
         the snapshot changes with every ingest; the TTL bounds what counts alone cannot see
         (views built on stored rankings pass STORED_TTL: `kizashi rank` leaves the snapshot as is)."""
         ck = (name, args, self.snapshot()["snapshot_id"])
+
+        def computed() -> Any:
+            out = compute()
+            with self._lock:
+                self._views[ck] = (time.monotonic(), out)
+            return out
+
+        return self._once(ck, lambda: self._fresh(ck, ttl), computed)
+
+    def _once(self, key: tuple[Any, ...], cached: Callable[[], tuple[Any] | None], compute: Callable[[], Any]) -> Any:
+        """What ``cached()`` holds (a 1-tuple, so a None value counts), else ``compute()``, which
+        stores what ``cached()`` reads, one computation per key at a time: a second asker (or the
+        warm-up) waits for the first and then reads what it stored."""
+        hit = cached()
+        if hit:
+            return hit[0]
         with self._lock:
-            gate = self._computing.setdefault(ck, threading.Lock())
-        with gate:   # one computation per view: a second asker (or the warm-up) waits for the first
-            hit = self._fresh(ck, ttl)
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            hit = cached()
             if hit:
                 return hit[0]
             try:
-                out = compute()
+                return compute()
             finally:   # a failed computation must not leave its gate behind
                 with self._lock:
-                    self._computing.pop(ck, None)
-            with self._lock:
-                self._views[ck] = (time.monotonic(), out)
-        return out
+                    self._computing.pop(key, None)
 
     # ------------------------------------------------------------ profiles
     def profile(self, name: str | None, country_weights: dict[str, float] | None = None) -> profiles.Profile:
@@ -328,28 +341,19 @@ class Service:
             return embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
         key = (q.strip(), k, tuple(sorted(labels or ())))
 
-        def cached() -> list[dict[str, Any]] | None:
+        def cached() -> tuple[list[dict[str, Any]]] | None:
             with self._lock:
                 hit = self._hits.get(key)
-            return hit[2] if hit is not None and time.monotonic() - hit[0] < SEARCH_TTL and hit[1] is serving else None
+            return (hit[2],) if hit is not None and time.monotonic() - hit[0] < SEARCH_TTL and hit[1] is serving else None
 
-        found = cached()
-        if found is not None:
+        def searched() -> list[dict[str, Any]]:
+            found = embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
+            with self._lock:
+                self._hits[key] = (time.monotonic(), serving, found)
             return found
-        with self._lock:
-            gate = self._computing.setdefault(("search", *key), threading.Lock())
-        with gate:      # single flight: clients asking the same new query at once wait for one search
-            found = cached()
-            if found is not None:
-                return found
-            try:
-                found = embed.search(self.store, q, k, labels, serving=serving, encode=self._encode)
-                with self._lock:
-                    self._hits[key] = (time.monotonic(), serving, found)
-            finally:
-                with self._lock:
-                    self._computing.pop(("search", *key), None)
-        return found
+
+        # single flight: clients asking the same new query at once wait for one search
+        return self._once(("search", *key), cached, searched)
 
     def _encode(self, q: str) -> list[float]:
         if not self.settings.search_cache:

@@ -22,7 +22,7 @@ def has_rankings(store) -> bool:
     return bool(gq.ranking_combos(store))
 
 
-def start(settings: Settings) -> tuple[subprocess.Popen, Path]:
+def start(settings: Settings) -> subprocess.Popen:
     """``kizashi serve ui --api`` in a child, its output in ``<home>/logs/serve.log``."""
     log = settings.home / "logs" / "serve.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -32,7 +32,7 @@ def start(settings: Settings) -> tuple[subprocess.Popen, Path]:
                                 cwd=Path(__file__).resolve().parent.parent)
     console.print(f"[bold]serving while the job runs[/bold]: API {settings.api_url}/docs · dashboard "
                   f"http://{settings.ui_host}:{settings.ui_port} · log {log}")
-    return proc, log
+    return proc
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -45,7 +45,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def interrupt_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C, so the run records its state and stops the server it started."""
+    """SIGTERM unwinds like Ctrl-C, so a run records its state and a server stops the children it started."""
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 

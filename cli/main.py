@@ -211,33 +211,35 @@ def run(data: Annotated[Optional[Path], typer.Option(help="Snapshot directory la
     state = rs.RunState(started, os.getpid(), tuple(n for n, _ in plan))
     serving = None
 
-    def serve_now() -> None:
-        nonlocal serving, state
-        early.interrupt_on_sigterm()
-        serving, _ = early.start(settings)
-        state = state.with_(serving_since=rs.now())
+    def record(**changes: object) -> None:
+        nonlocal state
+        state = state.with_(**changes)
         rs.write(settings.home, state)
+
+    def serve_now() -> None:
+        nonlocal serving
+        early.interrupt_on_sigterm()
+        serving = early.start(settings)
+        record(serving_since=rs.now())
 
     out = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     try:
         with out:
+            rs.write(settings.home, state)
             with open_store() as store:
                 if serve and early.has_rankings(store):      # a rerun: serve the last results meanwhile
                     serve_now()
-            rs.write(settings.home, state)
             for name, argv in plan:
                 console.rule(f"[bold]{name}")
-                state = state.with_(running=name)
-                rs.write(settings.home, state)
+                record(running=name)
                 st.measure(name, argv, tally, lambda: step(name, argv), times)
-                state = state.with_(done=state.done + (name,), running=None)
-                rs.write(settings.home, state)
+                record(done=state.done + (name,), running=None)
                 if serve and serving is None and argv[:1] == ["rank"]:
                     serve_now()
             console.rule("[bold]summary")
             summary(as_json=False)
     except BaseException:
-        state = state.with_(failed=state.running)
+        record(failed=state.running)
         if serving is not None:
             early.stop(serving)
         raise

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from cli.early import interrupt_on_sigterm
 from core.console import err
 from core.errors import ConfigError
 from core.settings import Settings, get_settings
@@ -108,10 +108,7 @@ def serve_ui(host: Annotated[Optional[str], typer.Option(help="Bind address (def
     env["KIZASHI_API_KEY"] = os.environ.get("KIZASHI_API_KEY") or dashboard_key(settings)
     procs: list[subprocess.Popen] = []
 
-    def stop(*_: object) -> None:      # SIGTERM too stops the children, not only Ctrl-C
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    interrupt_on_sigterm()       # SIGTERM too stops the children, not only Ctrl-C
     try:
         if bind is not None:
             api_cmd = [sys.executable, "-m", "cli.main", "serve", "api", "--host", bind[0], "--port", str(bind[1])]

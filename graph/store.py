@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,22 +74,22 @@ class Store:
 
     def read(self, cypher: str, timeout: float | None = None, **params: Any) -> list[dict[str, Any]]:
         """Run a query in a read transaction; writes are refused by the server."""
-        @neo4j.unit_of_work(timeout=timeout)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(cypher, params)]
-
-        with translate(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
-            return s.execute_read(work)
+        return self._read(cypher, params, timeout, lambda keys, r: r.data())
 
     def read_plain(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         """``read`` for results of scalars and lists only (no nodes, relationships or paths).
 
         Skips the driver's per-value export, which walks every list element in Python: for
         a page of 512-float vectors it costs seven times the transfer itself (bench/driver.py)."""
+        return self._read(cypher, params, None, lambda keys, r: dict(zip(keys, r.values())))
+
+    def _read(self, cypher: str, params: dict[str, Any], timeout: float | None,
+              row: Callable[[list[str], neo4j.Record], dict[str, Any]]) -> list[dict[str, Any]]:
+        @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             result = tx.run(cypher, params)
             keys = result.keys()
-            return [dict(zip(keys, r.values())) for r in result]
+            return [row(keys, r) for r in result]
 
         with translate(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
             return s.execute_read(work)
